@@ -1,0 +1,167 @@
+"""Speed of course_lib against SciPy, with a memory-copy floor beside it.
+
+Run with ``make bench`` (one thread). Every row is the median of repeated runs of one
+call on a 1e6-element array (or as stated) and its ratio to a baseline measured in the
+same run; ``np.copyto`` of the same array is the floor no elementwise function can
+beat. This machine is shared and noisy: quote medians and ratios from one run.
+
+Prints a Markdown table that README.md quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import timeit
+
+import numpy as np
+import scipy
+import scipy.special as sp
+
+import course_lib as cl
+
+N = 1_000_000
+
+
+def median_seconds(func, repeat: int) -> float:
+    func()  # warm up: page in buffers, load code
+    return float(np.median(timeit.repeat(func, number=1, repeat=repeat)))
+
+
+def row(name: str, ours: float, base: float, base_name: str, floor: float, target: str) -> str:
+    return (
+        f"| {name} | {ours * 1e3:.2f} | {base_name} {base * 1e3:.2f} | **{ours / base:.2f}** "
+        f"| {target} | {floor * 1e3:.2f} |"
+    )
+
+
+def elementwise_rows(dtype, repeat: int) -> list[str]:
+    rng = np.random.default_rng(0)
+    z = (rng.standard_normal(N) * 5).astype(dtype)
+    p = sp.expit(z)
+    dst = np.empty_like(z)
+    floor = median_seconds(lambda: np.copyto(dst, z), repeat)
+    expit = median_seconds(lambda: sp.expit(z), repeat)
+
+    def textbook_derivative():
+        q = sp.expit(z)
+        return q * (1 - q)
+
+    textbook = median_seconds(textbook_derivative, repeat)
+    is32 = dtype == np.float32
+    t = dtype.__name__
+    return [
+        row(
+            f"`sigmoid` {t}",
+            median_seconds(lambda: cl.sigmoid(z), repeat),
+            expit,
+            "expit",
+            floor,
+            "≤ 0.5" if is32 else "≤ 0.7",
+        ),
+        row(
+            f"`sigmoid_derivative(z)` {t}",
+            median_seconds(lambda: cl.sigmoid_derivative(z), repeat),
+            textbook,
+            "p(1-p) from expit",
+            floor,
+            "≤ 0.5",
+        ),
+        row(
+            f"`sigmoid_derivative_from_output(p)` {t}",
+            median_seconds(lambda: cl.sigmoid_derivative_from_output(p), repeat),
+            textbook,
+            "p(1-p) from expit",
+            floor,
+            "≤ 0.2",
+        ),
+        row(
+            f"`tanh_derivative(z)` {t}",
+            median_seconds(lambda: cl.tanh_derivative(z), repeat),
+            median_seconds(lambda: 1 - np.tanh(z) ** 2, repeat),
+            "1 - tanh(z)**2",
+            floor,
+            "-",
+        ),
+        row(
+            f"`log_sigmoid` {t}",
+            median_seconds(lambda: cl.log_sigmoid(z), repeat),
+            median_seconds(lambda: sp.log_expit(z), repeat),
+            "log_expit",
+            floor,
+            "-",
+        ),
+    ]
+
+
+def softmax_rows(dtype, repeat: int) -> list[str]:
+    z = (np.random.default_rng(1).standard_normal((1000, 1000)) * 5).astype(dtype)
+    dst = np.empty_like(z)
+    floor = median_seconds(lambda: np.copyto(dst, z), repeat)
+    t = dtype.__name__
+    out = []
+    for name, ours, theirs in (
+        ("softmax", cl.softmax, sp.softmax),
+        ("log_softmax", cl.log_softmax, sp.log_softmax),
+    ):
+        base = median_seconds(lambda f=theirs: f(z, axis=-1), repeat)
+        for method, target in (("fast", "≤ 1.0"), ("accurate", "-")):
+            ours_t = median_seconds(lambda f=ours, m=method: f(z, method=m), repeat)
+            out.append(
+                row(
+                    f"`{name}` {method} {t} (1000, 1000)",
+                    ours_t,
+                    base,
+                    f"scipy {name}",
+                    floor,
+                    target,
+                )
+            )
+    return out
+
+
+def vjp_rows(repeat: int) -> list[str]:
+    out = []
+    rng = np.random.default_rng(2)
+    for k in (10, 100, 1000):
+        z = rng.standard_normal((100, k))
+        p = cl.softmax(z)
+        g = rng.standard_normal((100, k))
+        ours = median_seconds(lambda p=p, g=g: cl.softmax_vjp(p, g), repeat)
+        jac = median_seconds(
+            lambda z=z, g=g: np.einsum("bij,bi->bj", cl.softmax_jacobian(z), g), max(3, repeat // 3)
+        )
+        out.append(
+            row(
+                f"`softmax_vjp` K={k} (100 rows)",
+                ours,
+                jac,
+                "J^T g with `softmax_jacobian`",
+                float("nan"),
+                "O(K) vs O(K²)",
+            )
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=25, help="timed runs per row (median)")
+    args = parser.parse_args()
+    print(
+        f"numpy {np.__version__}, scipy {scipy.__version__}, Python {platform.python_version()}, "
+        f"{platform.machine()}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "
+        f"median of {args.repeat} runs\n"
+    )
+    print("| function | ours (ms) | baseline (ms) | ratio | target | copy floor (ms) |")
+    print("|---|---|---|---|---|---|")
+    for dtype in (np.float64, np.float32):
+        for line in elementwise_rows(dtype, args.repeat) + softmax_rows(dtype, args.repeat):
+            print(line)
+    for line in vjp_rows(args.repeat):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The one gate every public function passes its input through.
+
+It turns what the caller passed into a floating-point ndarray, or refuses it with an
+error that names the function, what it got and what it accepts:
+
+- float16, float32, float64 (and longdouble) arrays keep their dtype;
+- integers (Python or NumPy) become float64, as in NumPy's own ufuncs;
+- bool, complex, strings, objects and ``None`` raise `TypeError`;
+- an invalid ``axis`` raises NumPy's `numpy.exceptions.AxisError`;
+- two arrays whose shapes must agree raise `ValueError` showing both shapes.
+
+Nothing here imports the rest of `course_lib`.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
+
+__all__ = [
+    "ACCEPTED",
+    "as_float_array",
+    "check_axis",
+    "check_same_shape",
+    "finish",
+    "real_scalar",
+]
+
+ACCEPTED = "a real array_like of floats or integers (float16/32/64 keep their dtype)"
+
+
+def _describe(x: object, arr: np.ndarray | None = None) -> str:
+    if arr is not None and isinstance(x, np.ndarray | np.generic):
+        return f"{type(x).__name__} of dtype {arr.dtype}"
+    if arr is not None and arr.dtype != object:
+        return f"{type(x).__name__} converting to dtype {arr.dtype}"
+    return type(x).__name__
+
+
+def as_float_array(x: object, func: str, name: str = "z") -> np.ndarray:
+    """Return `x` as a floating-point ndarray, or raise `TypeError`.
+
+    Parameters
+    ----------
+    x : array_like
+        What the caller passed.
+    func : str
+        Name of the public function, used in the error message.
+    name : str, optional
+        Name of the argument, used in the error message.
+
+    Returns
+    -------
+    ndarray
+        A floating-point array: the input's dtype when it is already floating,
+        float64 when it is an integer array.
+
+    Examples
+    --------
+    >>> as_float_array([1, 2], "sigmoid").dtype
+    dtype('float64')
+    >>> as_float_array(np.float32(1.5), "sigmoid").dtype
+    dtype('float32')
+    >>> as_float_array([True], "sigmoid")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: sigmoid: argument 'z' must be ...; got list converting to dtype bool
+    """
+    if isinstance(x, str | bytes) or x is None:
+        raise TypeError(f"{func}: argument {name!r} must be {ACCEPTED}; got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged nested lists and the like
+        raise TypeError(
+            f"{func}: argument {name!r} must be {ACCEPTED}; got {type(x).__name__} ({exc})"
+        ) from None
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr
+    if kind in "iu":
+        return arr.astype(np.float64)
+    raise TypeError(f"{func}: argument {name!r} must be {ACCEPTED}; got {_describe(x, arr)}")
+
+
+def finish(out: np.ndarray) -> np.ndarray | np.floating:
+    """Return a NumPy scalar for 0-d results, as NumPy's ufuncs do, else the array."""
+    return out[()] if out.ndim == 0 else out
+
+
+def check_axis(axis: object, ndim: int, func: str) -> int:
+    """Normalize `axis` for an array of `ndim` dimensions.
+
+    Raises `TypeError` when `axis` is not an integer and NumPy's `AxisError` when it is
+    out of range, both naming `func`.
+
+    Examples
+    --------
+    >>> check_axis(-1, 2, "softmax")
+    1
+    >>> check_axis(2, 2, "softmax")
+    Traceback (most recent call last):
+    ...
+    numpy.exceptions.AxisError: softmax: axis 2 is out of bounds for array of dimension 2
+    """
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"{func}: axis must be an integer; got {type(axis).__name__} {axis!r}")
+    return normalize_axis_index(int(axis), ndim, msg_prefix=func)
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, func: str, names: tuple[str, str]) -> None:
+    """Raise `ValueError` showing both shapes unless `a` and `b` have the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{func}: {names[0]} and {names[1]} must have the same shape; "
+            f"got {names[0]}.shape={a.shape} and {names[1]}.shape={b.shape}"
+        )
+
+
+def real_scalar(value: object, func: str, name: str, dtype: np.dtype) -> np.floating:
+    """Check a real, finite scalar parameter (such as ``alpha``) and cast it to `dtype`.
+
+    Casting keeps float32 inputs float32: a float64 parameter would otherwise promote
+    the whole result.
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{func}: {name} must be a real number; got {type(value).__name__}")
+    if not np.isfinite(float(value)):
+        raise ValueError(f"{func}: {name} must be finite; got {value!r}")
+    with np.errstate(over="ignore"):
+        cast = dtype.type(value)
+    if not np.isfinite(cast):
+        raise ValueError(f"{func}: {name}={value!r} does not fit in the input's dtype {dtype}")
+    return cast

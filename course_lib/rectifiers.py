@@ -1,0 +1,884 @@
+r"""ReLU and its relatives: leaky ReLU, ELU, softplus, GELU, SiLU, and the identity.
+
+The piecewise-linear functions (ReLU, leaky ReLU, the identity) are computed in the
+input's dtype: they are exact but for one rounding of :math:`\alpha z`. The smooth ones
+(ELU, softplus, GELU, SiLU and their derivatives) are computed in float64, within a few
+ulps, and rounded once to the input's dtype, so a float32 or float16 result is within
+half an ulp but for rare double roundings; longdouble inputs are computed in float64
+too. `softplus_derivative` is `sigmoid`, which works in the input's dtype.
+
+Every derivative propagates NaN (a NaN input gives NaN, never 0 or 1), returns the
+exact limits at :math:`\pm\infty`, and raises no floating-point warning for any input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._arrays import as_float_array, finish, real_scalar
+from ._eft import two_product, two_sum
+from ._special import SCALE, exp_scaled, ndtr, normal_pdf
+from .sigmoid import sigmoid, sigmoid_derivative
+
+__all__ = [
+    "elu",
+    "elu_derivative",
+    "elu_derivative_from_output",
+    "gelu",
+    "gelu_derivative",
+    "identity",
+    "identity_derivative",
+    "identity_derivative_from_output",
+    "leaky_relu",
+    "leaky_relu_derivative",
+    "relu",
+    "relu_derivative",
+    "silu",
+    "silu_derivative",
+    "softplus",
+    "softplus_derivative",
+    "softplus_derivative_from_output",
+]
+
+_APPROXIMATE = ("none", "tanh")
+# The tanh approximation's constants as hi + lo pairs of doubles (computed with mpmath):
+# w = 2u = _K (z + _C z**3), _K = 2 sqrt(2/pi), _C = 0.044715.
+_K, _K_LO = 1.5957691216057308, -9.96930880911092e-17
+_C, _C_LO = 0.044715, 2.1960211427085595e-18
+# Below this exp(z) is within a factor e**8 of the subnormal range, where a product
+# such as z * exp(z) would multiply the rounding error of a subnormal by |z|: such
+# tails are computed times 2**SCALE and scaled back with a single rounding.
+_DEEP = -700.0
+
+
+def _via_float64(z: np.ndarray, kernel: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Apply `kernel` to `z` as a 1-d float64 array; round once back to z's dtype and shape."""
+    with np.errstate(over="ignore", under="ignore"):  # longdouble beyond float64's range
+        x = np.asarray(z, dtype=np.float64).reshape(-1)
+    with np.errstate(under="ignore"):  # subnormal results are answers, not errors
+        out = kernel(x)
+    with np.errstate(over="ignore", under="ignore"):
+        return finish(out.astype(z.dtype, copy=False).reshape(z.shape))
+
+
+def _with_nan(out: np.ndarray, z: np.ndarray) -> np.ndarray | np.floating:
+    """`out` with NaN wherever `z` is NaN (a comparison such as ``z > 0`` loses it)."""
+    np.copyto(out, z, where=np.isnan(z))
+    return finish(out)
+
+
+def relu(z: ArrayLike) -> np.ndarray:
+    r"""Rectified linear unit, :math:`\max(z, 0)`.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape. Integers are converted to float64.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\max(z, 0)`, with the dtype of `z`; NaN stays NaN.
+
+    See Also
+    --------
+    relu_derivative, leaky_relu, softplus : a smooth ReLU.
+
+    Notes
+    -----
+    .. math:: \operatorname{relu}(z) = \max(z, 0)
+
+    Examples
+    --------
+    >>> relu(np.array([-2.0, 0.0, 3.0, np.nan]))
+    array([ 0.,  0.,  3., nan])
+    """
+    z = as_float_array(z, "relu")
+    return finish(np.maximum(z, 0, out=np.empty_like(z)))
+
+
+def relu_derivative(z: ArrayLike) -> np.ndarray:
+    r"""Derivative of ReLU: 1 for :math:`z > 0`, 0 for :math:`z \le 0`.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape.
+
+    Returns
+    -------
+    ndarray or scalar
+        The Heaviside step of `z`, 0 at :math:`z = 0`; NaN for NaN.
+
+    See Also
+    --------
+    relu
+    numpy.heaviside : the implementation, which propagates NaN where ``z > 0`` would
+        give 0.
+
+    Notes
+    -----
+    .. math:: \operatorname{relu}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z < 0 \end{cases}
+
+    ReLU has no derivative at :math:`z = 0`; like PyTorch, this returns 0 there, a
+    valid subgradient (any value in :math:`[0, 1]` is one).
+
+    Examples
+    --------
+    >>> relu_derivative(np.array([-2.0, 0.0, 3.0, np.nan]))
+    array([ 0.,  0.,  1., nan])
+    """
+    z = as_float_array(z, "relu_derivative")
+    return finish(np.heaviside(z, 0, out=np.empty_like(z)))
+
+
+def leaky_relu(z: ArrayLike, alpha: float = 0.01) -> np.ndarray:
+    r"""Leaky ReLU: :math:`z` for :math:`z > 0`, :math:`\alpha z` otherwise.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape.
+    alpha : float, optional
+        Slope for :math:`z \le 0`, finite; cast to the dtype of `z`. Default 0.01.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\operatorname{leaky\_relu}(z)`, with the dtype of `z`.
+
+    Raises
+    ------
+    ValueError
+        If `alpha` is not finite.
+
+    See Also
+    --------
+    leaky_relu_derivative, relu : the case :math:`\alpha = 0`.
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{leaky\_relu}(z) = \begin{cases} z & z > 0 \\
+        \alpha z & z \le 0 \end{cases}
+
+    For :math:`0 \le \alpha \le 1` this is :math:`\max(z, \alpha z)`. With
+    :math:`\alpha = 0` it returns 0 at :math:`z = -\infty`, where
+    :math:`0 \cdot (-\infty)` would be NaN.
+
+    Examples
+    --------
+    >>> leaky_relu(np.array([-2.0, 0.0, 3.0]))
+    array([-0.02,  0.  ,  3.  ])
+    >>> leaky_relu(np.array([-2.0, 3.0]), alpha=0.2)
+    array([-0.4,  3. ])
+    """
+    func = "leaky_relu"
+    z = as_float_array(z, func)
+    a = real_scalar(alpha, func, "alpha", z.dtype)
+    out = np.array(z, copy=True)
+    negative = z < 0
+    if a == 0:
+        np.copyto(out, 0, where=negative)  # not 0 * z: 0 * -inf is NaN
+    else:
+        with np.errstate(over="ignore", under="ignore"):  # |alpha| > 1: -inf is the answer
+            np.multiply(z, a, out=out, where=negative)
+    return finish(out)
+
+
+def leaky_relu_derivative(z: ArrayLike, alpha: float = 0.01) -> np.ndarray:
+    r"""Derivative of leaky ReLU: 1 for :math:`z > 0`, :math:`\alpha` for :math:`z \le 0`.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape.
+    alpha : float, optional
+        Slope for :math:`z \le 0`, finite; cast to the dtype of `z`. Default 0.01.
+
+    Returns
+    -------
+    ndarray or scalar
+        1 or :math:`\alpha`, with the dtype of `z`; NaN for NaN.
+
+    Raises
+    ------
+    ValueError
+        If `alpha` is not finite.
+
+    See Also
+    --------
+    leaky_relu
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{leaky\_relu}'(z) = \begin{cases} 1 & z > 0 \\
+        \alpha & z < 0 \end{cases}
+
+    At the kink :math:`z = 0` this returns :math:`\alpha`, the left derivative, as
+    PyTorch does.
+
+    Examples
+    --------
+    >>> leaky_relu_derivative(np.array([-2.0, 0.0, 3.0, np.nan]))
+    array([0.01, 0.01, 1.  ,  nan])
+    """
+    func = "leaky_relu_derivative"
+    z = as_float_array(z, func)
+    a = real_scalar(alpha, func, "alpha", z.dtype)
+    return _with_nan(np.where(z > 0, z.dtype.type(1), a), z)
+
+
+def elu(z: ArrayLike, alpha: float = 1.0) -> np.ndarray:
+    r"""Exponential linear unit: :math:`z` for :math:`z > 0`, :math:`\alpha(e^z - 1)` otherwise.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape.
+    alpha : float, optional
+        Scale of the negative branch, finite; cast to the dtype of `z`. Default 1.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\operatorname{elu}(z)`, with the dtype of `z`, in
+        :math:`(-\alpha, \infty)` for :math:`\alpha > 0`.
+
+    Raises
+    ------
+    ValueError
+        If `alpha` is not finite.
+
+    See Also
+    --------
+    elu_derivative, elu_derivative_from_output
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{elu}(z) = \begin{cases} z & z > 0 \\
+        \alpha\,(e^{z} - 1) & z \le 0 \end{cases}
+
+    The negative branch is ``alpha * expm1(z)``. ``exp(z) - 1`` cancels for small
+    :math:`|z|`: :math:`e^z` rounds to a float near 1, whose rounding error, about
+    :math:`10^{-16}`, is then an error relative to the small difference (all digits
+    are lost at :math:`z = -10^{-17}`, where ``exp(z) - 1`` is 0). ``expm1`` sees only
+    :math:`\min(z, 0)`, so it never overflows.
+
+    Examples
+    --------
+    >>> elu(np.array([-np.inf, -1.0, 0.0, 2.0]))
+    array([-1.        , -0.63212056,  0.        ,  2.        ])
+    >>> float(elu(-1e-17))  # exp(-1e-17) - 1 would be 0.0
+    -1e-17
+    """
+    func = "elu"
+    z = as_float_array(z, func)
+    a = float(real_scalar(alpha, func, "alpha", z.dtype))
+
+    def kernel(x: np.ndarray) -> np.ndarray:
+        return np.where(x > 0, x, a * np.expm1(np.minimum(x, 0.0)))
+
+    return _via_float64(z, kernel)
+
+
+def elu_derivative(z: ArrayLike, alpha: float = 1.0) -> np.ndarray:
+    r"""Derivative of ELU, computed from its input `z`.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape.
+    alpha : float, optional
+        Scale of the negative branch, finite; cast to the dtype of `z`. Default 1.
+
+    Returns
+    -------
+    ndarray or scalar
+        1 for :math:`z > 0`, :math:`\alpha e^z` for :math:`z \le 0`; NaN for NaN.
+
+    Raises
+    ------
+    ValueError
+        If `alpha` is not finite.
+
+    See Also
+    --------
+    elu_derivative_from_output : the cheap form from the output.
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{elu}'(z) = \begin{cases} 1 & z > 0 \\
+        \alpha\,e^{z} & z < 0 \end{cases}
+
+    At :math:`z = 0` this returns :math:`\alpha`, the left derivative, as PyTorch does;
+    for the default :math:`\alpha = 1` both one-sided derivatives are 1 and ELU is
+    differentiable there.
+
+    Examples
+    --------
+    >>> elu_derivative(np.array([-np.inf, -1.0, 0.0, 2.0]))
+    array([0.        , 0.36787944, 1.        , 1.        ])
+    >>> elu_derivative(0.0, alpha=0.5)
+    np.float64(0.5)
+    """
+    func = "elu_derivative"
+    z = as_float_array(z, func)
+    a = float(real_scalar(alpha, func, "alpha", z.dtype))
+
+    def kernel(x: np.ndarray) -> np.ndarray:
+        d = a * np.exp(np.minimum(x, 0.0))
+        deep = x < _DEEP  # alpha * exp(z) would round exp(z) to a subnormal first
+        d[deep] = np.ldexp(a * exp_scaled(x[deep]), -SCALE)
+        return np.where(x > 0, 1.0, d)
+
+    return _via_float64(z, kernel)
+
+
+def elu_derivative_from_output(y: ArrayLike, alpha: float = 1.0) -> np.ndarray:
+    r"""Derivative of ELU from its output :math:`y = \operatorname{elu}(z)`.
+
+    Parameters
+    ----------
+    y : array_like
+        ELU outputs, in :math:`(-\alpha, \infty)`.
+    alpha : float, optional
+        The :math:`\alpha` that produced `y`, finite and :math:`\ge 0`. Default 1.
+
+    Returns
+    -------
+    ndarray or scalar
+        1 where :math:`y > 0`, :math:`y + \alpha` elsewhere, with the dtype of `y`.
+
+    Raises
+    ------
+    ValueError
+        If `alpha` is negative or not finite: for :math:`\alpha < 0` the negative
+        branch is positive, so :math:`y` no longer tells which branch it came from.
+
+    See Also
+    --------
+    elu_derivative : the accurate form, from the input :math:`z`.
+
+    Notes
+    -----
+    For :math:`z \le 0`, :math:`y = \alpha(e^z - 1)`, so
+    :math:`\operatorname{elu}'(z) = \alpha e^z = y + \alpha`. At :math:`y = 0` this
+    gives :math:`\alpha`, as `elu_derivative` does at :math:`z = 0`.
+
+    The sum cancels for very negative :math:`z`: :math:`y` is close to
+    :math:`-\alpha`, and its rounding error, about :math:`10^{-16}\alpha`, is an error
+    of :math:`10^{-16} e^{-z}` relative to the true :math:`\alpha e^z` (0.1 % at
+    :math:`z = -30`); from :math:`z \approx -37.4` on, :math:`y` rounds to
+    :math:`-\alpha` and the result is exactly 0. When :math:`z` is at hand, use
+    `elu_derivative`.
+
+    Examples
+    --------
+    >>> y = elu(np.array([-1.0, 0.0, 2.0]))
+    >>> elu_derivative_from_output(y)
+    array([0.36787944, 1.        , 1.        ])
+    >>> float(elu_derivative_from_output(elu(-40.0)))  # the true value is 4.2e-18
+    0.0
+    """
+    func = "elu_derivative_from_output"
+    y = as_float_array(y, func, "y")
+    a = real_scalar(alpha, func, "alpha", y.dtype)
+    if a < 0:
+        raise ValueError(
+            f"{func}: alpha must be >= 0, since for alpha < 0 the output does not tell "
+            f"which branch it came from; got {alpha!r}"
+        )
+    out = np.ones_like(y)
+    np.add(y, a, out=out, where=~(y > 0))  # NaN takes this branch and stays NaN
+    return finish(out)
+
+
+def softplus(z: ArrayLike) -> np.ndarray:
+    r"""Softplus, :math:`\ln(1 + e^z)`, a smooth ReLU.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\ln(1 + e^z) > 0`, with the dtype of `z`.
+
+    See Also
+    --------
+    softplus_derivative : the sigmoid.
+    log_sigmoid : :math:`\ln\sigma(z) = -\operatorname{softplus}(-z)`.
+
+    Notes
+    -----
+    .. math:: \operatorname{softplus}(z) = \ln(1 + e^{z}) = \max(z, 0) + \ln(1 + e^{-|z|})
+
+    The right-hand form never overflows (``log(1 + exp(z))`` is ``inf`` from
+    :math:`z = 710` on) and, with ``log1p``, keeps full relative accuracy for very
+    negative :math:`z`, where ``log(1 + exp(z))`` returns 0 as soon as :math:`e^z`
+    is below the rounding error of 1.
+
+    Examples
+    --------
+    >>> softplus(np.array([-40.0, 0.0, 1000.0]))
+    array([4.24835426e-18, 6.93147181e-01, 1.00000000e+03])
+    """
+    z = as_float_array(z, "softplus")
+
+    def kernel(x: np.ndarray) -> np.ndarray:
+        return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+    return _via_float64(z, kernel)
+
+
+def softplus_derivative(z: ArrayLike) -> np.ndarray:
+    r"""Derivative of softplus, which is the sigmoid :math:`\sigma(z)`.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\sigma(z) = 1/(1 + e^{-z})`, with the dtype of `z`.
+
+    See Also
+    --------
+    sigmoid : the implementation, in the input's dtype.
+    softplus_derivative_from_output : the form from the output.
+
+    Notes
+    -----
+    .. math:: \frac{d}{dz}\ln(1 + e^{z}) = \frac{e^{z}}{1 + e^{z}} = \sigma(z)
+
+    Examples
+    --------
+    >>> softplus_derivative(np.array([-1.0, 0.0, 1.0]))
+    array([0.26894142, 0.5       , 0.73105858])
+    """
+    return sigmoid(as_float_array(z, "softplus_derivative"))
+
+
+def softplus_derivative_from_output(y: ArrayLike) -> np.ndarray:
+    r"""Derivative of softplus from its output :math:`y = \operatorname{softplus}(z)`.
+
+    Parameters
+    ----------
+    y : array_like
+        Softplus outputs, :math:`y > 0`.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`1 - e^{-y}`, with the dtype of `y`.
+
+    See Also
+    --------
+    softplus_derivative : the form from the input :math:`z`.
+
+    Notes
+    -----
+    From :math:`e^{y} = 1 + e^{z}`,
+
+    .. math:: \sigma(z) = \frac{e^z}{1 + e^z} = \frac{e^y - 1}{e^y} = 1 - e^{-y},
+
+    computed as ``-expm1(-y)``, which does not cancel for small :math:`y` (very
+    negative :math:`z`, where :math:`\sigma(z) \approx y`). The rounding error of
+    :math:`y`, about :math:`u y`, changes the result by about
+    :math:`u y e^{-y} \le u\,\sigma(z)`, so unlike sigmoid's and tanh's from-output
+    forms this one stays accurate everywhere. A negative `y` is outside softplus's
+    range; the formula then gives a negative number (:math:`-\infty` below
+    :math:`y = -709.8`).
+
+    Examples
+    --------
+    >>> softplus_derivative_from_output(softplus(np.array([-1.0, 0.0, 1.0])))
+    array([0.26894142, 0.5       , 0.73105858])
+    """
+    y = as_float_array(y, "softplus_derivative_from_output", "y")
+
+    def kernel(x: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):  # y < -709.8, outside the range: -inf
+            return -np.expm1(-x)
+
+    return _via_float64(y, kernel)
+
+
+def _check_approximate(approximate: object, func: str) -> None:
+    if not (isinstance(approximate, str) and approximate in _APPROXIMATE):
+        raise ValueError(
+            f"{func}: approximate must be one of {', '.join(map(repr, _APPROXIMATE))}; "
+            f"got {approximate!r}"
+        )
+
+
+def _tanh_argument(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""``w = 2u = 2 sqrt(2/pi) (x + 0.044715 x**3)`` as ``v + h``, for ``|x| <= 30``.
+
+    ``v`` is ``w`` rounded and ``h`` the rest, from error-free products and sums:
+    ``sigmoid(w)`` is near :math:`e^{w}` for negative ``w``, and a relative error
+    :math:`\delta` of ``w`` would become :math:`|w|\delta` in it (700 ulps at
+    :math:`w = -700` for :math:`\delta = u`).
+    """
+    s, s_lo = two_product(x, x)  # x**2
+    p, p_lo = two_product(np.float64(_C), s)  # c x**2
+    p_lo += _C * s_lo + _C_LO * s
+    q, q_lo = two_sum(1.0, p)  # 1 + c x**2
+    q_lo += p_lo
+    r, r_lo = two_product(x, q)  # x (1 + c x**2)
+    r_lo += x * q_lo
+    v, h = two_product(np.float64(_K), r)  # k x (1 + c x**2)
+    h += _K * r_lo + _K_LO * r
+    return v, h
+
+
+def _gelu_exact(x: np.ndarray) -> np.ndarray:
+    xc = np.clip(x, -40.0, 40.0)  # beyond, gelu is z (Phi = 1) or underflows to 0
+    out = np.ldexp(xc * ndtr(xc, scaled=True), -SCALE)
+    return np.where(x > 40.0, x, out)
+
+
+def _gelu_exact_derivative(x: np.ndarray) -> np.ndarray:
+    xc = np.clip(x, -40.0, 40.0)  # beyond, gelu' is 1 or 0 and z * phi(z) would be inf * 0
+    return np.ldexp(ndtr(xc, scaled=True) + xc * normal_pdf(xc, scaled=True), -SCALE)
+
+
+def _gelu_tanh(x: np.ndarray) -> np.ndarray:
+    xc = np.clip(x, -30.0, 30.0)  # sigma(2u) is 0 or 1 beyond, and 30**3 cannot overflow
+    v, h = _tanh_argument(xc)
+    s = sigmoid(v) + sigmoid_derivative(v) * h  # sigma(v + h) to first order in h
+    out = np.maximum(x, -30.0) * s  # max: -inf * 0 would be NaN
+    deep = v < _DEEP
+    e = exp_scaled(v[deep])  # sigma(w) = e**w (1 + e**w rounds to 1)
+    out[deep] = np.ldexp(xc[deep] * (e + e * h[deep]), -SCALE)
+    return out
+
+
+def _gelu_tanh_derivative(x: np.ndarray) -> np.ndarray:
+    xc = np.clip(x, -30.0, 30.0)
+    v, h = _tanh_argument(xc)
+    sig, dsig = sigmoid(v), sigmoid_derivative(v)
+    s = sig + dsig * h  # sigma(v + h)
+    ds = dsig + dsig * ((1.0 - 2.0 * sig) * h)  # sigma'(v + h), as sigma'' = sigma'(1 - 2 sigma)
+    dw = _K * (1.0 + (3.0 * _C) * (xc * xc))  # w'(z)
+    out = s + xc * dw * ds
+    deep = v < _DEEP  # sigma(w) = sigma'(w) = e**w
+    e = exp_scaled(v[deep])
+    out[deep] = np.ldexp((e + e * h[deep]) * (1.0 + xc[deep] * dw[deep]), -SCALE)
+    return out
+
+
+def gelu(z: ArrayLike, approximate: str = "none") -> np.ndarray:
+    r"""Gaussian error linear unit, :math:`z\,\Phi(z)`, or its tanh approximation.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape. float16 and float32 are computed in float64 and
+        rounded once to their dtype.
+    approximate : {"none", "tanh"}, optional
+        ``"none"`` (default) for the exact GELU, ``"tanh"`` for the approximation of
+        Hendrycks and Gimpel (PyTorch's ``approximate="tanh"``).
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\operatorname{gelu}(z)`, with the dtype of `z`; :math:`+\infty` at
+        :math:`+\infty` and 0 at :math:`-\infty`.
+
+    Raises
+    ------
+    ValueError
+        If `approximate` is not ``"none"`` or ``"tanh"``.
+
+    See Also
+    --------
+    gelu_derivative, silu : :math:`z\,\sigma(z)`, the same idea with the logistic CDF.
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{gelu}(z) = z\,\Phi(z), \qquad
+        \Phi(z) = \tfrac12 \operatorname{erfc}\bigl(-z/\sqrt{2}\bigr)
+
+    with :math:`\Phi` the standard normal CDF. The textbook
+    :math:`\tfrac12(1 + \operatorname{erf}(z/\sqrt{2}))` cancels to 0 for
+    :math:`z < -8.3`, where :math:`\Phi(z)` is still :math:`10^{-16}`; ``erfc`` does
+    not, and the rounding of :math:`-z/\sqrt{2}` is corrected for (see
+    `course_lib._special.ndtr`).
+
+    The tanh approximation
+
+    .. math::
+
+        \tfrac12 z\,(1 + \tanh u) = z\,\sigma(2u), \qquad
+        u = \sqrt{2/\pi}\,(z + 0.044715\,z^3)
+
+    is computed on the right, since :math:`1 + \tanh u` cancels for negative
+    :math:`u`; :math:`2u` is carried to twice the working precision, since
+    :math:`\sigma(2u) \approx e^{2u}` turns an absolute error of :math:`2u` into a
+    relative one. Where :math:`\Phi(z)` or :math:`\sigma(2u)` would be subnormal,
+    the product with :math:`z` is formed scaled by :math:`2^{64}` so that it is
+    rounded once.
+
+    Examples
+    --------
+    >>> gelu(np.array([-np.inf, -1.0, 0.0, 1.0, np.inf]))
+    array([-0.        , -0.15865525,  0.        ,  0.84134475,         inf])
+    >>> gelu(np.array([-1.0, 1.0]), approximate="tanh")
+    array([-0.15880801,  0.84119199])
+    >>> float(gelu(-10.0))  # with 1 + erf(-10/sqrt(2)) this is -0.0
+    -7.619853024160528e-23
+    """
+    func = "gelu"
+    z = as_float_array(z, func)
+    _check_approximate(approximate, func)
+    return _via_float64(z, _gelu_exact if approximate == "none" else _gelu_tanh)
+
+
+def gelu_derivative(z: ArrayLike, approximate: str = "none") -> np.ndarray:
+    r"""Derivative of GELU (exact or tanh approximation), computed from `z`.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape. float16 and float32 are computed in float64 and
+        rounded once to their dtype.
+    approximate : {"none", "tanh"}, optional
+        Which GELU to differentiate, as in `gelu`.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\operatorname{gelu}'(z)`, with the dtype of `z`: 1 at :math:`+\infty`,
+        0 at :math:`-\infty`, NaN for NaN. It is negative for :math:`z < -0.7518`.
+
+    Raises
+    ------
+    ValueError
+        If `approximate` is not ``"none"`` or ``"tanh"``.
+
+    See Also
+    --------
+    gelu
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{gelu}'(z) = \Phi(z) + z\,\varphi(z), \qquad
+        \varphi(z) = \frac{e^{-z^2/2}}{\sqrt{2\pi}}
+
+    :math:`e^{-z^2/2}` is computed with :math:`z^2` split exactly into two floats,
+    since rounding :math:`z^2` alone costs a relative :math:`z^2 u/2` (hundreds of
+    ulps for :math:`|z| > 30`). With :math:`w = 2u` as in `gelu`, the tanh
+    approximation has
+
+    .. math::
+
+        \frac{d}{dz}\,z\,\sigma(w) = \sigma(w) + z\,\sigma'(w)\,w'(z), \qquad
+        w'(z) = 2\sqrt{2/\pi}\,(1 + 0.134145\,z^2),
+
+    with :math:`\sigma'(w) = \sigma(w)\,\sigma(-w)` from `sigmoid_derivative`, which
+    does not cancel. Near the zero at :math:`z \approx -0.7518` both forms subtract
+    two terms of size 0.2, so the error there is absolute, a few ulps of 0.2.
+
+    Examples
+    --------
+    >>> gelu_derivative(np.array([-np.inf, -1.0, 0.0, 1.0, np.inf]))
+    array([ 0.        , -0.08331547,  0.5       ,  1.08331547,  1.        ])
+    >>> gelu_derivative(np.array([-1.0, 1.0]), approximate="tanh")
+    array([-0.08296408,  1.08296408])
+    """
+    func = "gelu_derivative"
+    z = as_float_array(z, func)
+    _check_approximate(approximate, func)
+    kernel = _gelu_exact_derivative if approximate == "none" else _gelu_tanh_derivative
+    return _via_float64(z, kernel)
+
+
+def silu(z: ArrayLike) -> np.ndarray:
+    r"""Sigmoid linear unit (swish), :math:`z\,\sigma(z)`.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`z\,\sigma(z)`, with the dtype of `z`: :math:`+\infty` at
+        :math:`+\infty`, 0 at :math:`-\infty`.
+
+    See Also
+    --------
+    silu_derivative, gelu, sigmoid
+
+    Notes
+    -----
+    .. math:: \operatorname{silu}(z) = z\,\sigma(z) = \frac{z}{1 + e^{-z}}
+
+    The stable `sigmoid` does the work. For :math:`z < -700`, :math:`\sigma(z)` is
+    close to the subnormal range, where it has only a few significant bits and the
+    product with :math:`z` would multiply their rounding error by :math:`|z|`;
+    there :math:`z e^z` is formed scaled by :math:`2^{64}` and rounded once.
+
+    Examples
+    --------
+    >>> silu(np.array([-np.inf, -1.0, 0.0, 1.0, np.inf]))
+    array([-0.        , -0.26894142,  0.        ,  0.73105858,         inf])
+    """
+    z = as_float_array(z, "silu")
+
+    def kernel(x: np.ndarray) -> np.ndarray:
+        out = np.maximum(x, -800.0) * sigmoid(x)  # max: -inf * 0 would be NaN
+        deep = x < _DEEP  # sigma(z) = e**z: 1 + e**z rounds to 1
+        xd = np.maximum(x[deep], -800.0)
+        out[deep] = np.ldexp(xd * exp_scaled(xd), -SCALE)
+        return out
+
+    return _via_float64(z, kernel)
+
+
+def silu_derivative(z: ArrayLike) -> np.ndarray:
+    r"""Derivative of SiLU, computed from its input `z`.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\sigma(z)\,(1 + z\,(1 - \sigma(z)))`, with the dtype of `z`: 1 at
+        :math:`+\infty`, 0 at :math:`-\infty`, NaN for NaN. It is negative for
+        :math:`z < -1.2785`.
+
+    See Also
+    --------
+    silu, sigmoid_derivative
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{silu}'(z) = \sigma(z) + z\,\sigma'(z)
+        = \sigma(z)\,\bigl(1 + z\,(1 - \sigma(z))\bigr)
+
+    computed on the left with :math:`\sigma'(z) = \sigma(z)\sigma(-z)` from
+    `sigmoid_derivative`: for large :math:`z`, ``1 - sigmoid(z)`` would round to 0
+    and lose the term :math:`z\,\sigma(-z)`. The error is absolute near the zero at
+    :math:`z \approx -1.2785`, where two terms of size 0.2 cancel.
+
+    Examples
+    --------
+    >>> silu_derivative(np.array([-np.inf, -1.0, 0.0, 1.0, np.inf]))
+    array([-0.        ,  0.07232949,  0.5       ,  0.92767051,  1.        ])
+    """
+    z = as_float_array(z, "silu_derivative")
+
+    def kernel(x: np.ndarray) -> np.ndarray:
+        xc = np.clip(x, -800.0, 800.0)  # sigma'(z) is 0 beyond: inf * 0 would be NaN
+        out = sigmoid(x) + xc * sigmoid_derivative(x)
+        deep = x < _DEEP  # silu'(z) = e**z (1 + z) to within a relative e**z
+        xd = xc[deep]
+        out[deep] = np.ldexp((1.0 + xd) * exp_scaled(xd), -SCALE)
+        return out
+
+    return _via_float64(z, kernel)
+
+
+def identity(z: ArrayLike) -> np.ndarray:
+    r"""Identity activation, :math:`f(z) = z`, as a new float array.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape.
+
+    Returns
+    -------
+    ndarray or scalar
+        A copy of `z` (float64 for integers), never `z` itself.
+
+    See Also
+    --------
+    identity_derivative
+
+    Examples
+    --------
+    >>> identity([1, 2])
+    array([1., 2.])
+    """
+    z = as_float_array(z, "identity")
+    return finish(np.array(z, copy=True))
+
+
+def identity_derivative(z: ArrayLike) -> np.ndarray:
+    r"""Derivative of the identity: 1 everywhere, NaN for NaN.
+
+    Parameters
+    ----------
+    z : array_like
+        Real input of any shape.
+
+    Returns
+    -------
+    ndarray or scalar
+        Ones with the shape and dtype of `z`, NaN where `z` is NaN.
+
+    See Also
+    --------
+    identity, identity_derivative_from_output
+
+    Examples
+    --------
+    >>> identity_derivative(np.array([-np.inf, 0.0, np.nan]))
+    array([ 1.,  1., nan])
+    """
+    z = as_float_array(z, "identity_derivative")
+    return _with_nan(np.ones_like(z), z)
+
+
+def identity_derivative_from_output(y: ArrayLike) -> np.ndarray:
+    r"""Derivative of the identity from its output :math:`y = z`: 1, NaN for NaN.
+
+    Parameters
+    ----------
+    y : array_like
+        Outputs of `identity`.
+
+    Returns
+    -------
+    ndarray or scalar
+        Ones with the shape and dtype of `y`, NaN where `y` is NaN.
+
+    See Also
+    --------
+    identity_derivative
+
+    Examples
+    --------
+    >>> identity_derivative_from_output(np.array([2.0, np.nan]))
+    array([ 1., nan])
+    """
+    y = as_float_array(y, "identity_derivative_from_output", "y")
+    return _with_nan(np.ones_like(y), y)

@@ -1,0 +1,463 @@
+r"""Softmax, its logarithm, log-sum-exp, the softmax Jacobian and its vector product.
+
+Reductions run along ``axis``, default ``-1`` (rows are samples, the last axis holds
+the :math:`K` logits; SciPy's default is ``axis=None``).
+
+Two forms, one keyword. ``method="fast"`` is the textbook max shift
+:math:`e^{z_i - m}/\sum_j e^{z_j - m}`. Its weakness: :math:`z_i - m` is rounded, and
+``exp`` turns an absolute error :math:`\delta` in its argument into a relative error
+:math:`\delta` in its result, so at logit scale :math:`|z| \approx 1000` an element can
+be off by hundreds of ulps. ``method="accurate"`` (the default) also computes the
+rounding error of each :math:`z_i - m` exactly (`two_sum`) and multiplies it back in:
+:math:`e^{s + \epsilon} \approx e^{s}(1 + \epsilon)`. It costs about two and a half times
+as much; choose ``"fast"`` in a hot loop where a few hundred ulps do not matter.
+
+Non-finite logits. A NaN anywhere in a slice makes the whole slice NaN. If the largest
+logit of a slice is :math:`+\infty` the result is the limit: all the probability
+shared equally by the :math:`+\infty` entries (the limit of adding :math:`t \to \infty`
+to each of them). ``-inf`` entries get probability 0; a slice of only ``-inf`` is
+treated the same way (every entry ties for the maximum), so it is uniform.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._arrays import as_float_array, check_axis, check_same_shape, finish
+from ._eft import dot2, two_product, two_sum
+from ._kernels import BLOCK
+
+__all__ = ["log_softmax", "logsumexp", "softmax", "softmax_jacobian", "softmax_vjp"]
+
+_METHODS = ("accurate", "fast")
+
+
+def _check_method(method: object, func: str) -> None:
+    if method not in _METHODS:
+        raise ValueError(f"{func}: method must be one of {_METHODS}; got {method!r}")
+
+
+def _finite_max(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Max along the last axis (kept), with slices whose max is +-inf rewritten.
+
+    Such a slice becomes 0 where it equals its max and -inf elsewhere, so the normal
+    computation then gives the limit described in the module docstring.
+    """
+    m = np.max(z, axis=-1, keepdims=True)
+    inf_max = np.isinf(m)
+    if inf_max.any():
+        tied = np.where(z == m, 0.0, -np.inf).astype(z.dtype)
+        z = np.where(inf_max, tied, z)
+        m = np.where(inf_max, np.zeros_like(m), m)
+    return z, m
+
+
+def _parts(z: np.ndarray, accurate: bool):
+    """Shifted logits ``s``, their rounding errors ``err`` and ``e = exp(s + err)``.
+
+    Works along the last axis of the float64 (or wider) array `z`, whose max-slices
+    are finite (`_finite_max`). ``err`` is None when not `accurate`.
+    """
+    z, m = _finite_max(z)
+    with np.errstate(over="ignore", invalid="ignore"):
+        # z - m overflows to -inf only when the spread of a slice exceeds the float
+        # range; exp then gives the right 0 and the error lanes are cleared below.
+        s = np.subtract(z, m)
+        if not accurate:
+            return s, None, np.exp(s)
+        # two_sum(z, -m) written with out= buffers: err = (z - (s - bb)) + (-m - bb)
+        bb = np.subtract(s, z)
+        err = np.subtract(s, bb)
+        np.subtract(z, err, out=err)
+        np.add(bb, m, out=bb)
+        np.subtract(err, bb, out=err)
+    np.fmax(err, -1.0, out=err)  # NaN (overflowed lane, where e = 0) becomes harmless
+    e = np.exp(s, out=bb)
+    corr = np.multiply(e, err)
+    np.add(e, corr, out=e)
+    return s, err, e
+
+
+def _rows(z: np.ndarray, axis: int) -> np.ndarray:
+    """`z` as a C-contiguous 2-D array (slices, K) with `axis` last."""
+    w = np.moveaxis(z, axis, -1)
+    return np.ascontiguousarray(w).reshape(-1, w.shape[-1])
+
+
+def _unrows(out: np.ndarray, shape: tuple[int, ...], axis: int) -> np.ndarray:
+    """Undo `_rows`: back to `shape` with the K axis at `axis`."""
+    moved = (*shape[:axis], *shape[axis + 1 :], shape[axis])
+    return np.moveaxis(out.reshape(moved), -1, axis)
+
+
+def _by_row_blocks(kernel, rows: np.ndarray, out: np.ndarray, **options) -> np.ndarray:
+    """Apply ``kernel(block, out_block, **options)`` to blocks of rows that fit in cache.
+
+    Working on about `BLOCK` elements at a time keeps every temporary in cache;
+    numpy sums each row pairwise either way, so results do not depend on the block.
+    """
+    step = max(1, BLOCK // rows.shape[1])
+    for start in range(0, rows.shape[0], step):
+        kernel(rows[start : start + step], out[start : start + step], **options)
+    return out
+
+
+def _working(block: np.ndarray, accurate: bool) -> np.ndarray:
+    # float16/32 in the accurate form: float64 arithmetic then one rounding is both
+    # faster and more accurate than compensating in the narrow type.
+    if accurate and np.finfo(block.dtype).bits < 64:
+        return block.astype(np.float64)
+    return block
+
+
+def _rest_sum(s: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """``sum(e) - 1`` without cancellation: the sum of the non-maximal terms.
+
+    The maximal terms have ``s == 0`` and ``e == 1`` exactly; one of them is the 1
+    being subtracted, the others (ties) add 1 each. `e` is overwritten.
+    """
+    top = s == 0
+    ties = np.count_nonzero(top, axis=-1, keepdims=True)
+    np.copyto(e, 0, where=top)
+    return e.sum(axis=-1, keepdims=True) + (ties - 1)
+
+
+def _softmax_block(z: np.ndarray, out: np.ndarray, accurate: bool) -> None:
+    if accurate:
+        _, _, e = _parts(_working(z, accurate), accurate)
+    else:  # the textbook max shift, computed in place in `out`
+        z, m = _finite_max(z)
+        with np.errstate(over="ignore"):  # z - m = -inf only where exp gives 0 anyway
+            e = np.subtract(z, m, out=out)
+        np.exp(e, out=e)
+    np.divide(e, e.sum(axis=-1, keepdims=True), out=out, casting="same_kind")
+
+
+def _log_softmax_block(z: np.ndarray, out: np.ndarray, accurate: bool) -> None:
+    s, err, e = _parts(_working(z, accurate), accurate)
+    if accurate:
+        np.subtract(s, np.log1p(_rest_sum(s, e)), out=s)
+        np.add(s, err, out=out, casting="same_kind")
+    else:
+        np.subtract(s, np.log(e.sum(axis=-1, keepdims=True)), out=out)
+
+
+def _logsumexp_block(z: np.ndarray, out: np.ndarray) -> None:
+    w = _working(z, True)
+    m = np.max(w, axis=-1, keepdims=True)
+    s, _, e = _parts(w, True)
+    lse = np.log1p(_rest_sum(s, e))
+    # a slice whose max is infinite sums to that infinity (all -inf: to 0, log -inf)
+    inf_max = np.isinf(m)
+    out[...] = np.where(inf_max, m, lse + np.where(inf_max, 0, m))
+
+
+def softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> np.ndarray:
+    r"""Softmax: exponentials normalized to sum to 1 along `axis`.
+
+    Parameters
+    ----------
+    z : array_like
+        Logits of any shape with at least one dimension.
+    axis : int, optional
+        The axis holding the :math:`K` logits of each distribution. Default -1.
+    method : {"accurate", "fast"}, optional
+        ``"accurate"`` (default) compensates the rounding of the max shift: every
+        element within a few ulps at any logit scale. ``"fast"`` is the textbook max
+        shift, about 2.5 times faster, off by up to about :math:`|z|_{\max}` ulps.
+
+    Returns
+    -------
+    ndarray
+        :math:`p` with the shape and dtype of `z`; each slice along `axis` sums to 1.
+
+    See Also
+    --------
+    log_softmax, softmax_jacobian, softmax_vjp
+    scipy.special.softmax : the fast form, with ``axis=None`` by default.
+
+    Notes
+    -----
+    .. math:: p_i = \frac{e^{z_i}}{\sum_{j=1}^{K} e^{z_j}}
+                  = \frac{e^{z_i - m}}{\sum_{j=1}^{K} e^{z_j - m}},
+              \qquad m = \max_j z_j
+
+    Subtracting the max changes nothing mathematically (shift invariance) and keeps
+    every exponent :math:`\le 0`, so nothing overflows and the largest term is exactly 1.
+    For :math:`K = 2` and :math:`z_1 = 0` it is the sigmoid:
+    :math:`p_2 = 1/(1 + e^{-z_2}) = \sigma(z_2)`. See the module docstring for the
+    accurate form and for infinite logits.
+
+    Examples
+    --------
+    >>> softmax(np.array([1.0, 2.0, 3.0]))
+    array([0.09003057, 0.24472847, 0.66524096])
+    >>> from course_lib import sigmoid
+    >>> bool(softmax(np.array([0.0, 40.0]))[1] == sigmoid(40.0))  # the K = 2 reduction
+    True
+    >>> softmax(np.array([1000.0, 0.0, np.inf, np.inf]))
+    array([0. , 0. , 0.5, 0.5])
+    """
+    z = as_float_array(z, "softmax")
+    ax = check_axis(axis, z.ndim, "softmax")
+    _check_method(method, "softmax")
+    if z.size == 0:
+        return np.empty_like(z)
+    rows = _rows(z, ax)
+    out = _by_row_blocks(_softmax_block, rows, np.empty_like(rows), accurate=method == "accurate")
+    return _unrows(out, z.shape, ax)
+
+
+def log_softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> np.ndarray:
+    r"""Logarithm of the softmax along `axis`, without forming the softmax.
+
+    Parameters
+    ----------
+    z : array_like
+        Logits of any shape with at least one dimension.
+    axis : int, optional
+        The axis holding the logits. Default -1.
+    method : {"accurate", "fast"}, optional
+        ``"accurate"`` (default): every element within a few ulps, the largest
+        included. ``"fast"``: the textbook :math:`s_i - \ln\sum_j e^{s_j}`, which
+        returns exactly 0 for a dominant logit.
+
+    Returns
+    -------
+    ndarray
+        :math:`\ln p_i`, with the shape and dtype of `z`.
+
+    See Also
+    --------
+    softmax, logsumexp
+    scipy.special.log_softmax : the fast form.
+
+    Notes
+    -----
+    .. math::
+
+        \ln p_i = z_i - \operatorname{logsumexp}(z)
+                = s_i - \ln\Bigl(1 + \sum_{j \ne \hat\imath} e^{s_j}\Bigr),
+        \qquad s_i = z_i - m
+
+    where :math:`\hat\imath` is the position of the max. Writing the sum as
+    :math:`1 + T` and taking :math:`\operatorname{log1p}(T)` keeps the tiny
+    :math:`-T` that the max element's log-probability really is, where
+    ``log(sum(exp(s)))`` rounds :math:`1 + T` to 1 and returns exactly 0.
+
+    Examples
+    --------
+    >>> log_softmax(np.array([1.0, 2.0, 3.0]))
+    array([-2.40760596, -1.40760596, -0.40760596])
+    >>> log_softmax(np.array([40.0, 0.0]))  # the top entry is -4.2e-18, not 0
+    array([-4.24835426e-18, -4.00000000e+01])
+    """
+    z = as_float_array(z, "log_softmax")
+    ax = check_axis(axis, z.ndim, "log_softmax")
+    _check_method(method, "log_softmax")
+    if z.size == 0:
+        return np.empty_like(z)
+    rows = _rows(z, ax)
+    kernel = _log_softmax_block
+    out = _by_row_blocks(kernel, rows, np.empty_like(rows), accurate=method == "accurate")
+    return _unrows(out, z.shape, ax)
+
+
+def logsumexp(z: ArrayLike, axis: int = -1) -> np.ndarray:
+    r"""Log of the sum of exponentials along `axis`, without overflow.
+
+    Parameters
+    ----------
+    z : array_like
+        Values of any shape with at least one dimension.
+    axis : int, optional
+        The axis to reduce. Default -1.
+
+    Returns
+    -------
+    ndarray or scalar
+        :math:`\ln\sum_j e^{z_j}`, with `axis` removed. An empty slice gives
+        ``-inf`` (the log of an empty sum); a slice containing ``+inf`` gives ``+inf``.
+
+    See Also
+    --------
+    log_softmax
+    scipy.special.logsumexp : with ``axis=None`` by default.
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{logsumexp}(z) = m + \ln\Bigl(1 + \sum_{j \ne \hat\imath} e^{z_j - m}\Bigr),
+        \qquad m = \max_j z_j
+
+    The shift by :math:`m` prevents overflow; ``log1p`` keeps the small sum's digits
+    (Blanchard, Higham and Higham, 2021); the exponentials are compensated as in
+    `softmax`.
+
+    Examples
+    --------
+    >>> float(logsumexp(np.array([1000.0, 1000.0])))
+    1000.6931471805599
+    >>> float(logsumexp(np.array([0.0, -40.0])))
+    4.248354255291589e-18
+    """
+    z = as_float_array(z, "logsumexp")
+    ax = check_axis(axis, z.ndim, "logsumexp")
+    reduced = z.shape[:ax] + z.shape[ax + 1 :]
+    if z.shape[ax] == 0:
+        return finish(np.full(reduced, -np.inf, dtype=z.dtype))
+    if z.size == 0:
+        return finish(np.empty(reduced, dtype=z.dtype))
+    rows = _rows(z, ax)
+    out = _by_row_blocks(_logsumexp_block, rows, np.empty((rows.shape[0], 1), z.dtype))
+    return finish(out.reshape(reduced))
+
+
+def softmax_jacobian(z: ArrayLike, axis: int = -1) -> np.ndarray:
+    r"""The Jacobian :math:`\partial p_i / \partial z_j` of the softmax.
+
+    Parameters
+    ----------
+    z : array_like
+        Logits of any shape with at least one dimension.
+    axis : int, optional
+        The axis holding the :math:`K` logits. Default -1.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(..., K, K)``: the other axes of `z` in their order, then
+        :math:`J_{ij} = \partial p_i/\partial z_j` on the last two axes.
+
+    See Also
+    --------
+    softmax_vjp : :math:`J^\top g` in :math:`O(K)` without forming :math:`J`.
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - p_j),
+        \qquad J = \operatorname{diag}(p) - p\,p^\top
+
+    :math:`J` is symmetric and each row sums to 0. The diagonal
+    :math:`p_i(1 - p_i)` is computed without cancellation: for the one entry that may
+    exceed 1/2, :math:`1 - p_i` is formed from the other terms' sum rather than by
+    subtraction, so for :math:`K = 2`, :math:`z = (0, 40)` the diagonal is
+    :math:`\sigma'(40) \approx 4.2 \times 10^{-18}`, not 0.
+
+    Examples
+    --------
+    >>> softmax_jacobian(np.array([0.0, 0.0]))
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    z = as_float_array(z, "softmax_jacobian")
+    ax = check_axis(axis, z.ndim, "softmax_jacobian")
+    w = np.moveaxis(_working(z, True), ax, -1)
+    k = w.shape[-1]
+    if w.size == 0:
+        return np.empty((*w.shape, k), dtype=z.dtype)
+    s, _, e = _parts(w, True)
+    total = e.sum(axis=-1, keepdims=True)
+    p = e / total
+    rest = _rest_sum(s, e.copy()) / total  # 1 - p for the max entry, without cancellation
+    one_minus_p = np.where(p > 0.5, rest, 1 - p)
+    jac = -p[..., :, None] * p[..., None, :]
+    idx = np.arange(k)
+    jac[..., idx, idx] = p * one_minus_p
+    return jac.astype(z.dtype, copy=False)
+
+
+def _vjp_compensated(p: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``p * (g - p.g)`` along the last axis, each component to a few ulps."""
+    d_hi, d_lo = dot2(p, g)
+    out = p * ((g - d_hi[..., None]) - d_lo[..., None])
+    # An entry with p > 1/2 (the max; at most one) would need p.g to more than twice
+    # the precision when 1 - p is tiny. Use g_i - p.g = (1 - p_i) g_i - sum_{j!=i} p_j g_j,
+    # where 1 - p_i is exact (Sterbenz) and nothing large cancels.
+    top = np.argmax(p, axis=-1)[..., None]
+    p_top = np.take_along_axis(p, top, axis=-1)
+    if not (p_top > 0.5).any():
+        return out
+    g_top = np.take_along_axis(g, top, axis=-1)
+    others = p.copy()
+    np.put_along_axis(others, top, 0.0, axis=-1)
+    r_hi, r_lo = dot2(others, g)
+    a_hi, a_lo = two_product(1 - p_top[..., 0], g_top[..., 0])
+    t, e = two_sum(a_hi, -r_hi)
+    y_top = p_top[..., 0] * (t + ((e + a_lo) - r_lo))
+    current = np.take_along_axis(out, top, axis=-1)[..., 0]
+    np.put_along_axis(out, top, np.where(p_top[..., 0] > 0.5, y_top, current)[..., None], axis=-1)
+    return out
+
+
+def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> np.ndarray:
+    r"""Vector-Jacobian product :math:`J^\top g` of the softmax, in :math:`O(K)`.
+
+    Parameters
+    ----------
+    p : array_like
+        Softmax outputs (probabilities along `axis`).
+    g : array_like
+        Upstream gradient :math:`\partial L/\partial p`, the shape of `p`.
+    axis : int, optional
+        The axis holding the :math:`K` classes. Default -1.
+
+    Returns
+    -------
+    ndarray
+        :math:`\partial L/\partial z = J^\top g`, the shape of `p`.
+
+    Raises
+    ------
+    ValueError
+        If `p` and `g` differ in shape.
+
+    See Also
+    --------
+    softmax_jacobian : the full :math:`K \times K` matrix.
+
+    Notes
+    -----
+    .. math::
+
+        (J^\top g)_j = \sum_i g_i\, p_i(\delta_{ij} - p_j)
+                     = p_j \Bigl(g_j - \sum_i p_i g_i\Bigr)
+
+    One dot product and one elementwise pass instead of a :math:`K \times K` matrix.
+    When :math:`g_j` is close to :math:`p \cdot g` the subtraction cancels and
+    exposes the dot product's rounding error, so the dot product is computed in
+    twice the working precision (`dot2`, as an unevaluated sum ``hi + lo``) and
+    subtracted in two steps: :math:`p_j((g_j - d_{hi}) - d_{lo})`. Every component is
+    then accurate to a few units of roundoff relative to itself.
+
+    Examples
+    --------
+    >>> p = softmax(np.array([1.0, 2.0, 3.0]))
+    >>> g = np.array([1.0, 0.0, 0.0])
+    >>> bool(np.allclose(softmax_vjp(p, g), softmax_jacobian(np.array([1.0, 2.0, 3.0])).T @ g))
+    True
+    """
+    p = as_float_array(p, "softmax_vjp", "p")
+    g = as_float_array(g, "softmax_vjp", "g")
+    check_same_shape(p, g, "softmax_vjp", ("p", "g"))
+    ax = check_axis(axis, p.ndim, "softmax_vjp")
+    dtype = np.result_type(p, g)
+    if p.size == 0:
+        return np.empty(p.shape, dtype=dtype)
+    work = np.float64 if np.finfo(dtype).bits < 64 else dtype
+    pw = np.moveaxis(p.astype(work, copy=False), ax, -1)
+    gw = np.moveaxis(g.astype(work, copy=False), ax, -1)
+    if np.finfo(dtype).bits < 64:
+        # products of float32 values are exact in float64: one plain dot suffices
+        d_hi = np.sum(pw * gw, axis=-1, keepdims=True)
+        out = pw * (gw - d_hi)
+    elif np.max(np.abs(gw), initial=0.0) < 2.0**995:
+        out = _vjp_compensated(pw, gw)
+    else:  # the exact split would overflow (|g| > 2**995), or g holds inf or NaN
+        with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: NaN, as it should
+            out = pw * (gw - np.sum(pw * gw, axis=-1, keepdims=True))
+    return np.moveaxis(out.astype(dtype, copy=False), -1, ax)

@@ -1,0 +1,108 @@
+"""High-precision references (mpmath, 50 digits) and ulp error measurement for the tests.
+
+`ulp_error(computed, exact)` measures each element of a float array against an mpmath
+value in units in the last place of the exact value *in the computed dtype*: the
+spacing of floats of that dtype at |exact|, down to the smallest subnormal. A
+correctly rounded result has an error of at most 0.5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import mpmath
+import numpy as np
+
+__all__ = ["MP_DPS", "hard_points", "mp_map", "ulp_error", "worst"]
+
+MP_DPS = 50
+mpmath.mp.dps = MP_DPS
+
+
+def mp_map(func: Callable[[mpmath.mpf], mpmath.mpf], x: Iterable[float]) -> list[mpmath.mpf]:
+    """Evaluate `func` at each float of `x` (exactly converted) with 50 digits."""
+    with mpmath.workdps(MP_DPS):
+        return [func(mpmath.mpf(float(v))) for v in np.asarray(x, dtype=np.float64).ravel()]
+
+
+def _ulp_of(exact: mpmath.mpf, dtype: np.dtype) -> mpmath.mpf:
+    info = np.finfo(dtype)
+    tiny_ulp = mpmath.mpf(float(info.smallest_subnormal))
+    if exact == 0:
+        return tiny_ulp
+    # exponent of |exact|: 2**e <= |exact| < 2**(e+1)
+    _, e = mpmath.frexp(abs(exact))  # |exact| = m * 2**e with 0.5 <= m < 1
+    ulp = mpmath.ldexp(1, int(e) - 1 - (info.nmant))
+    return max(ulp, tiny_ulp)
+
+
+def ulp_error(computed: np.ndarray, exact: Iterable[mpmath.mpf]) -> np.ndarray:
+    """Return |computed - exact| in ulps of the computed dtype, elementwise, as float64.
+
+    Infinities and NaNs count as 0 ulp when they match the reference exactly (same
+    infinity, or both NaN) and as ``inf`` otherwise; a finite reference beyond the
+    dtype's range that the computation gives as ``inf`` also counts as ``inf``.
+    """
+    computed = np.asarray(computed)
+    dtype = computed.dtype
+    out = np.empty(computed.size)
+    for i, (c, x) in enumerate(zip(computed.ravel(), exact, strict=True)):
+        c = float(c)
+        if mpmath.isnan(x) or np.isnan(c):
+            out[i] = 0.0 if (mpmath.isnan(x) and np.isnan(c)) else np.inf
+        elif mpmath.isinf(x) or np.isinf(c):
+            out[i] = 0.0 if (mpmath.isinf(x) and np.isinf(c) and (x > 0) == (c > 0)) else np.inf
+        else:
+            out[i] = float(abs(mpmath.mpf(c) - x) / _ulp_of(x, dtype))
+    return out.reshape(computed.shape)
+
+
+def worst(errors: np.ndarray, x: np.ndarray) -> tuple[float, float]:
+    """The largest error and the input where it occurred, for assertion messages."""
+    i = int(np.argmax(errors))
+    return float(errors.ravel()[i]), float(np.asarray(x).ravel()[i])
+
+
+def hard_points(dtype: np.dtype = np.float64) -> np.ndarray:
+    """Inputs where activations and their derivatives are known to go wrong.
+
+    0, the float64 and float32 thresholds where textbook forms round to 0 or 1
+    (±16.65, ±19.06, ±36.75), the edges of exp's range (±88.7, ±103.9, ±709.78,
+    ±745.13), subnormal magnitudes and the largest finite value.
+    """
+    info = np.finfo(dtype)
+    base = [
+        0.0,
+        1e-300,
+        5e-324,
+        1e-30,
+        1e-8,
+        0.5,
+        1.0,
+        2.0,
+        9.01,
+        16.65,
+        17.0,
+        19.06,
+        20.0,
+        36.75,
+        37.0,
+        88.72,
+        103.97,
+        200.0,
+        700.0,
+        709.78,
+        710.0,
+        740.0,
+        745.0,
+        745.13,
+        750.0,
+        800.0,
+        1e10,
+        1e300,
+    ]
+    pts = np.array(base + [-v for v in base], dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore"):  # values beyond float32's range drop out
+        cast = pts.astype(dtype)
+    pts = cast[np.isfinite(cast) & ((cast != 0) | (pts == 0))]
+    return np.unique(np.concatenate([pts, np.array([info.max, -info.max], dtype=dtype)]))

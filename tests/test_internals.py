@@ -1,0 +1,133 @@
+"""Tests for the private building blocks: the input gate, error-free transformations, blocks."""
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from course_lib._arrays import as_float_array, check_axis, check_same_shape, real_scalar
+from course_lib._eft import dot2, two_product, two_sum
+from course_lib._kernels import BLOCK, blockwise, neg_abs
+
+moderate = st.floats(-1e150, 1e150, allow_nan=False, allow_subnormal=False).filter(
+    lambda v: v == 0 or abs(v) > 1e-140
+)
+
+
+class TestGate:
+    def test_dtypes(self):
+        assert as_float_array(np.float16(1), "f").dtype == np.float16
+        assert as_float_array([1, 2], "f").dtype == np.float64
+        assert as_float_array(np.array([1], dtype=np.uint8), "f").dtype == np.float64
+        x = np.ones(3)
+        assert as_float_array(x, "f") is x  # no copy for float input
+
+    @pytest.mark.parametrize(
+        ("bad", "shown"),
+        [
+            (np.array([True]), "ndarray of dtype bool"),
+            ([1j], "list converting to dtype complex128"),
+            ("1.0", "got str"),
+            (None, "got NoneType"),
+            ([[1, 2], [3]], "got list"),
+            (np.array(["a"]), "ndarray of dtype <U1"),
+        ],
+    )
+    def test_type_errors_name_function_got_and_expected(self, bad, shown):
+        with pytest.raises(
+            TypeError, match="sigmoid: argument 'z' must be a real array_like"
+        ) as info:
+            as_float_array(bad, "sigmoid")
+        assert shown in str(info.value)
+
+    def test_axis(self):
+        assert check_axis(-2, 3, "f") == 1
+        with pytest.raises(np.exceptions.AxisError, match="f: axis 3 is out of bounds"):
+            check_axis(3, 3, "f")
+        with pytest.raises(TypeError, match="f: axis must be an integer; got bool True"):
+            check_axis(True, 3, "f")
+
+    def test_same_shape(self):
+        with pytest.raises(
+            ValueError,
+            match=r"f: a and b must have the same shape; got a.shape=\(2,\) and b.shape=\(3,\)",
+        ):
+            check_same_shape(np.ones(2), np.ones(3), "f", ("a", "b"))
+
+    def test_real_scalar(self):
+        assert real_scalar(0.1, "f", "alpha", np.dtype(np.float32)).dtype == np.float32
+        with pytest.raises(TypeError, match="f: alpha must be a real number; got bool"):
+            real_scalar(True, "f", "alpha", np.dtype(float))
+        with pytest.raises(ValueError, match="f: alpha must be finite; got nan"):
+            real_scalar(float("nan"), "f", "alpha", np.dtype(float))
+        with pytest.raises(
+            ValueError, match=r"f: alpha=100000\.0 does not fit in the input's dtype float16"
+        ):
+            real_scalar(1e5, "f", "alpha", np.dtype(np.float16))
+
+
+def exact(x) -> Fraction:
+    return Fraction(float(x))
+
+
+class TestErrorFreeTransformations:
+    @given(moderate, moderate)
+    def test_two_sum_is_exact(self, a, b):
+        s, e = two_sum(np.float64(a), np.float64(b))
+        assert exact(s) + exact(e) == exact(a) + exact(b)
+        assert s == a + b
+
+    @given(moderate, moderate)
+    def test_two_product_is_exact(self, a, b):
+        p, e = two_product(np.float64(a), np.float64(b))
+        assert exact(p) + exact(e) == exact(a) * exact(b)
+
+    @given(
+        arrays(np.float64, st.integers(1, 40), elements=st.floats(-1e6, 1e6)),
+        st.integers(0, 2**32 - 1),
+    )
+    def test_dot2_is_as_if_twice_the_precision(self, a, seed):
+        b = np.random.default_rng(seed).standard_normal(a.size)
+        hi, lo = dot2(a, b)
+        true = sum((exact(x) * exact(y) for x, y in zip(a, b, strict=True)), Fraction(0))
+        # |error| <= u |a.b| (the rounding of hi) + K u^2 sum|a b| (the tail)
+        bound = 2.0**-53 * abs(float(true)) + a.size * 2.0**-104 * float(np.abs(a * b).sum()) * 4
+        assert abs(exact(hi) + exact(lo) - true) <= Fraction(bound) + Fraction(2.0**-1074)
+        assert hi == float(exact(hi) + exact(lo))  # normalized: lo below half an ulp of hi
+
+    def test_dot2_ill_conditioned(self):
+        # a.b = 1 exactly, with terms 1e16 that cancel: np.dot gets 0 or 2
+        a = np.array([1e16, 1.0, -1e16])
+        b = np.array([1.0, 1.0, 1.0])
+        hi, lo = dot2(a, b)
+        assert (hi, lo) == (1.0, 0.0)
+
+
+class TestKernels:
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.longdouble])
+    def test_neg_abs(self, dtype):
+        z = np.array([0.0, -0.0, 1.5, -2.5, np.inf, -np.inf], dtype=dtype)
+        out = neg_abs(z, np.empty_like(z))
+        np.testing.assert_array_equal(out, -np.abs(z))
+        assert np.all(np.signbit(out))
+        assert math.isnan(neg_abs(np.array([np.nan], dtype=dtype), np.empty(1, dtype))[0])
+
+    @pytest.mark.parametrize("n", [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 7])
+    def test_blockwise_covers_every_element_once(self, n):
+        z = np.arange(n, dtype=np.float64)
+
+        def kernel(zb, ob, scratch):
+            np.add(zb, 1, out=scratch)
+            np.multiply(scratch, 2, out=ob)
+
+        np.testing.assert_array_equal(blockwise(kernel, z, (np.float64,)), 2 * (z + 1))
+
+    def test_blockwise_keeps_shape_and_reads_any_order(self):
+        z = np.asfortranarray(np.arange(12.0).reshape(3, 4))
+        out = blockwise(lambda zb, ob: np.negative(zb, out=ob), z[:, ::2])
+        np.testing.assert_array_equal(out, -z[:, ::2])
+        assert blockwise(lambda zb, ob: np.negative(zb, out=ob), np.array(2.0)).shape == ()

@@ -1,0 +1,750 @@
+"""Tests for course_lib.rectifiers: accuracy against mpmath, derivatives, limits, bad input."""
+
+import functools
+import re
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.special
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from course_lib.gradcheck import numerical_derivative
+from course_lib.rectifiers import (
+    elu,
+    elu_derivative,
+    elu_derivative_from_output,
+    gelu,
+    gelu_derivative,
+    identity,
+    identity_derivative,
+    identity_derivative_from_output,
+    leaky_relu,
+    leaky_relu_derivative,
+    relu,
+    relu_derivative,
+    silu,
+    silu_derivative,
+    softplus,
+    softplus_derivative,
+    softplus_derivative_from_output,
+)
+from course_lib.sigmoid import sigmoid
+from tests.reference import hard_points, mp_map, ulp_error, worst
+
+EPS64 = np.finfo(np.float64).eps
+finite = st.floats(-30, 30, allow_nan=False)
+
+gelu_tanh = functools.partial(gelu, approximate="tanh")
+gelu_tanh_derivative = functools.partial(gelu_derivative, approximate="tanh")
+
+
+# ---------------------------------------------------------------------------------------
+# mpmath references (50 digits), written from the definitions
+
+
+def beyond(above, below, big=1e4):
+    """Use `func` for |z| <= big; beyond, each function has reached its limit to far
+    below a float's resolution (and mpmath would work with huge exponents)."""
+
+    def wrap(func):
+        return lambda z: above(z) if z > big else below(z) if z < -big else func(z)
+
+    return wrap
+
+
+def mp_sigmoid(z):
+    return 1 / (1 + mpmath.exp(-z))
+
+
+TANH_C = mpmath.mpf("0.044715")  # the decimal constant of the approximation, not a double
+
+
+def mp_w(z):
+    # 2u, u = sqrt(2/pi) (z + 0.044715 z**3); 1 + tanh u = 2 sigma(2u)
+    return 2 * mpmath.sqrt(2 / mpmath.pi) * (z + TANH_C * z**3)
+
+
+def mp_dw(z):
+    return 2 * mpmath.sqrt(2 / mpmath.pi) * (1 + 3 * TANH_C * z**2)
+
+
+def z_limit(z):
+    return z
+
+
+def zero(z):
+    return mpmath.mpf(0)
+
+
+def one(z):
+    return mpmath.mpf(1)
+
+
+@beyond(z_limit, zero)
+def mp_gelu(z):
+    return z * mpmath.ncdf(z)
+
+
+@beyond(one, zero)
+def mp_gelu_derivative(z):
+    return mpmath.ncdf(z) + z * mpmath.npdf(z)
+
+
+@beyond(z_limit, zero)
+def mp_gelu_tanh(z):
+    return z * mp_sigmoid(mp_w(z))
+
+
+@beyond(one, zero)
+def mp_gelu_tanh_derivative(z):
+    # d/dz z sigma(w) = sigma(w) + z sigma(w) sigma(-w) w'
+    return mp_sigmoid(mp_w(z)) + z * mp_sigmoid(mp_w(z)) * mp_sigmoid(-mp_w(z)) * mp_dw(z)
+
+
+@beyond(z_limit, zero)
+def mp_silu(z):
+    return z * mp_sigmoid(z)
+
+
+@beyond(one, zero)
+def mp_silu_derivative(z):
+    return mp_sigmoid(z) * (1 + z * mp_sigmoid(-z))
+
+
+def mp_elu(z, alpha=1):
+    return z if z > 0 else alpha * mpmath.expm1(z)
+
+
+def mp_elu_derivative(z, alpha=1):
+    return mpmath.mpf(1) if z > 0 else alpha * mpmath.exp(z)
+
+
+def mp_softplus(z):
+    # ln(1 + e^z), rewritten for z > 0 so that mpmath never forms a huge e^z
+    return z + mpmath.log1p(mpmath.exp(-z)) if z > 0 else mpmath.log1p(mpmath.exp(z))
+
+
+# The two terms whose sum each derivative is; near its zero the sum cancels, and the
+# error can only be small relative to the terms, not to the sum.
+@beyond(one, zero)
+def mp_gelu_derivative_terms(z):
+    return abs(mpmath.ncdf(z)) + abs(z * mpmath.npdf(z))
+
+
+@beyond(one, zero)
+def mp_gelu_tanh_derivative_terms(z):
+    s = mp_sigmoid(mp_w(z))
+    return s + abs(z * s * mp_sigmoid(-mp_w(z)) * mp_dw(z))
+
+
+@beyond(one, zero)
+def mp_silu_derivative_terms(z):
+    return mp_sigmoid(z) + abs(z * mp_sigmoid(z) * mp_sigmoid(-z))
+
+
+# ---------------------------------------------------------------------------------------
+# Accuracy against mpmath
+
+
+def grid(dtype):
+    """[-40, 40] in steps of 0.02, the hard points, and (float64) the subnormal tails."""
+    parts = [np.linspace(-40, 40, 4001).astype(dtype), hard_points(dtype)]
+    if dtype == np.float64:  # exp(z) is subnormal below -708: silu's and elu''s tails
+        parts.append(np.linspace(-745.5, -690.0, 223))
+    return np.unique(np.concatenate(parts))
+
+
+@functools.cache
+def exact(name, dtype):
+    """The grid in `dtype` and the mpmath values of reference `name` on it (cached)."""
+    z = grid(dtype)
+    return z, mp_map(REFERENCES[name], z)
+
+
+REFERENCES = {
+    "gelu": mp_gelu,
+    "gelu_tanh": mp_gelu_tanh,
+    "silu": mp_silu,
+    "elu": mp_elu,
+    "elu_alpha": functools.partial(mp_elu, alpha=mpmath.mpf(2.5)),
+    "softplus": mp_softplus,
+    "elu_derivative": mp_elu_derivative,
+    "elu_derivative_alpha": functools.partial(mp_elu_derivative, alpha=mpmath.mpf(2.5)),
+    "gelu_derivative": mp_gelu_derivative,
+    "gelu_tanh_derivative": mp_gelu_tanh_derivative,
+    "silu_derivative": mp_silu_derivative,
+    "gelu_derivative_terms": mp_gelu_derivative_terms,
+    "gelu_tanh_derivative_terms": mp_gelu_tanh_derivative_terms,
+    "silu_derivative_terms": mp_silu_derivative_terms,
+}
+COMPUTED = {
+    "gelu": gelu,
+    "gelu_tanh": gelu_tanh,
+    "silu": silu,
+    "elu": elu,
+    "elu_alpha": functools.partial(elu, alpha=2.5),
+    "softplus": softplus,
+    "elu_derivative": elu_derivative,
+    "elu_derivative_alpha": functools.partial(elu_derivative, alpha=2.5),
+    "gelu_derivative": gelu_derivative,
+    "gelu_tanh_derivative": gelu_tanh_derivative,
+    "silu_derivative": silu_derivative,
+}
+
+# Worst errors in ulps, measured on the grid, and the bounds just above them. float32 is
+# computed in float64 and rounded once, so it is within 0.5 ulp but for double rounding
+# (measured: at most 0.49999). float64 measured: gelu 2.18 (at -26.14), gelu_tanh 2.65
+# (-6.54), silu 2.34 (-14.46), elu 0.50, elu alpha=2.5 1.12 (-1.42), softplus 1.07
+# (-16.72), elu' 0.92 (-705.5, the scaled tail), elu' alpha=2.5 1.65 (-705.5).
+F32 = 0.501
+BOUNDS = {
+    ("gelu", np.float64): 2.2,
+    ("gelu_tanh", np.float64): 2.7,
+    ("silu", np.float64): 2.4,
+    ("elu", np.float64): 0.501,
+    ("elu_alpha", np.float64): 1.15,
+    ("softplus", np.float64): 1.1,
+    ("elu_derivative", np.float64): 0.95,
+    ("elu_derivative_alpha", np.float64): 1.7,
+    **{(name, np.float32): F32 for name in COMPUTED},
+}
+
+# Where the derivatives that change sign cross 0 (mpmath.findroot).
+ZEROS = {
+    "gelu_derivative": -0.7518,
+    "gelu_tanh_derivative": -0.7525,
+    "silu_derivative": -1.2785,
+}
+DERIVATIVE_BOUNDS = {
+    # float64: (ulps where |z - z0| > 0.5, error in eps times the terms everywhere);
+    # measured: gelu' 2.30 (at -4.84) and 1.31, gelu_tanh' 3.87 (-1.72) and 2.44,
+    # silu' 3.69 (-16.72) and 1.97
+    "gelu_derivative": (2.4, 1.35),
+    "gelu_tanh_derivative": (3.9, 2.5),
+    "silu_derivative": (3.7, 2.0),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "dtype"), list(BOUNDS))
+def test_accuracy_against_mpmath(name, dtype):
+    z, ref = exact(name, dtype)
+    err = ulp_error(COMPUTED[name](z), ref)
+    assert err.max() <= BOUNDS[(name, dtype)], f"{name} {dtype.__name__}: {worst(err, z)}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(DERIVATIVE_BOUNDS))
+def test_derivative_accuracy_against_mpmath(name):
+    # Near its zero z0 the derivative is a difference of two terms of size 0.2, so its
+    # rounding errors are absolute, a few eps times the terms; relative to the small
+    # result they are unbounded. So the error is measured in ulps away from z0, and
+    # everywhere in units of eps times the sum of the terms' magnitudes (at least the
+    # smallest subnormal, where the terms underflow).
+    z, ref = exact(name, np.float64)
+    _, terms = exact(f"{name}_terms", np.float64)
+    computed = COMPUTED[name](z)
+    ulps = ulp_error(computed, ref)
+    far = np.abs(z - ZEROS[name]) > 0.5
+    ulp_bound, scaled_bound = DERIVATIVE_BOUNDS[name]
+    assert ulps[far].max() <= ulp_bound, worst(ulps[far], z[far])
+    tiny = mpmath.mpf(2) ** -1074
+    scaled = np.array(
+        [
+            float(abs(mpmath.mpf(float(c)) - r) / max(t * EPS64, tiny))
+            for c, r, t in zip(computed, ref, terms, strict=True)
+        ]
+    )
+    assert scaled.max() <= scaled_bound, worst(scaled, z)
+
+
+@pytest.mark.slow
+def test_float32_is_float64_rounded_once():
+    # what "computed in float64, rounded once" means, bit for bit
+    z = grid(np.float32)
+    for func in COMPUTED.values():
+        expected = func(z.astype(np.float64)).astype(np.float32)
+        np.testing.assert_array_equal(func(z), expected)
+
+
+# ---------------------------------------------------------------------------------------
+# Derivatives against central differences
+
+PAIRS = {
+    "relu": (relu, relu_derivative),
+    "leaky_relu": (leaky_relu, leaky_relu_derivative),
+    "leaky_relu_0.2": (
+        functools.partial(leaky_relu, alpha=0.2),
+        functools.partial(leaky_relu_derivative, alpha=0.2),
+    ),
+    "elu": (elu, elu_derivative),
+    "elu_0.5": (functools.partial(elu, alpha=0.5), functools.partial(elu_derivative, alpha=0.5)),
+    "softplus": (softplus, softplus_derivative),
+    "gelu": (gelu, gelu_derivative),
+    "gelu_tanh": (gelu_tanh, gelu_tanh_derivative),
+    "silu": (silu, silu_derivative),
+    "identity": (identity, identity_derivative),
+}
+
+
+@pytest.mark.parametrize("name", list(PAIRS))
+@given(z=arrays(np.float64, st.integers(1, 20), elements=finite))
+def test_derivative_matches_central_difference(name, z):
+    # numerical_derivative is good to about 1e-10 relative; stay 1e-3 from the kink at 0
+    # (ELU's too: with alpha != 1 its slope jumps there)
+    f, df = PAIRS[name]
+    z = z[np.abs(z) > 1e-3]
+    np.testing.assert_allclose(df(z), numerical_derivative(f, z), rtol=1e-6, atol=1e-9)
+
+
+def test_derivative_on_a_dense_grid():
+    # the same check on every 0.01 from -30 to 30, kinks excluded
+    z = np.linspace(-30, 30, 6001)
+    z = z[np.abs(z) > 1e-3]
+    for f, df in PAIRS.values():
+        np.testing.assert_allclose(df(z), numerical_derivative(f, z), rtol=1e-6, atol=1e-9)
+
+
+# ---------------------------------------------------------------------------------------
+# One class per function
+
+
+class TestRelu:
+    def test_values(self):
+        # max(z, 0) by hand
+        np.testing.assert_array_equal(relu(np.array([-2.0, 0.0, 3.5])), [0.0, 0.0, 3.5])
+
+    @given(arrays(np.float64, st.integers(0, 20), elements=st.floats(allow_nan=False)))
+    def test_odd_part_is_identity(self, z):
+        # relu(z) - relu(-z) = z, exactly
+        np.testing.assert_array_equal(relu(z) - relu(-z), z)
+
+
+class TestReluDerivative:
+    def test_values_and_convention_at_zero(self):
+        # 1 for z > 0, 0 for z < 0, and 0 at the kink (PyTorch's choice)
+        z = np.array([-2.0, -0.0, 0.0, 5e-324, 3.0])
+        np.testing.assert_array_equal(relu_derivative(z), [0.0, 0.0, 0.0, 1.0, 1.0])
+
+    def test_nan_propagates_where_a_comparison_would_not(self):
+        z = np.array([np.nan, 1.0])
+        assert (z > 0).astype(float)[0] == 0.0
+        assert np.isnan(relu_derivative(z)[0])
+
+
+class TestLeakyRelu:
+    def test_values(self):
+        # alpha z for z <= 0, z for z > 0, by hand
+        z = np.array([-2.0, 0.0, 3.0])
+        np.testing.assert_allclose(leaky_relu(z), [-0.02, 0.0, 3.0], rtol=1e-16)
+        np.testing.assert_allclose(leaky_relu(z, alpha=0.5), [-1.0, 0.0, 3.0], rtol=0)
+
+    def test_alpha_zero_is_relu_even_at_minus_inf(self):
+        # 0 * -inf would be NaN
+        z = np.array([-np.inf, -1.0, 2.0])
+        np.testing.assert_array_equal(leaky_relu(z, alpha=0.0), relu(z))
+
+    def test_large_alpha_overflows_to_inf_silently(self):
+        # 2 * -max is beyond the range: -inf is the correctly rounded answer
+        assert leaky_relu(-np.finfo(np.float64).max, alpha=2.0) == -np.inf
+
+    def test_negative_alpha(self):
+        np.testing.assert_array_equal(
+            leaky_relu(np.array([-2.0, -np.inf]), alpha=-0.5), [1.0, np.inf]
+        )
+
+    def test_float32_alpha_stays_float32(self):
+        # alpha is cast to float32, so the product is float32's rounding of 0.1f * z
+        z = np.array([-3.0], dtype=np.float32)
+        out = leaky_relu(z, alpha=0.1)
+        assert out.dtype == np.float32
+        assert out[0] == np.float32(0.1) * np.float32(-3.0)
+
+
+class TestLeakyReluDerivative:
+    def test_values_and_convention_at_zero(self):
+        # 1 for z > 0; alpha for z < 0 and, the left derivative, at 0
+        z = np.array([-2.0, 0.0, 3.0])
+        np.testing.assert_array_equal(leaky_relu_derivative(z, alpha=0.25), [0.25, 0.25, 1.0])
+
+
+class TestElu:
+    def test_values(self):
+        # expm1(-1) = e^-1 - 1 = -0.6321205588285577 (mpmath)
+        z = np.array([-1.0, 0.0, 2.0])
+        np.testing.assert_allclose(elu(z), [float(mpmath.expm1(-1)), 0.0, 2.0], rtol=1e-16)
+        np.testing.assert_allclose(elu(z, alpha=2.0), [2 * float(mpmath.expm1(-1)), 0, 2])
+
+    def test_expm1_where_exp_minus_one_cancels(self):
+        # exp(z) - 1 is 0 at z = -1e-17 and off by 1e-6 relative at z = -1e-10
+        z = np.array([-1e-17, -1e-10])
+        assert np.exp(z[0]) - 1 == 0
+        err = ulp_error(elu(z), mp_map(mpmath.expm1, z))
+        assert err.max() <= 0.5
+
+    def test_no_overflow_for_large_z(self):
+        # expm1 only sees min(z, 0)
+        big = np.finfo(np.float64).max
+        np.testing.assert_array_equal(elu(np.array([1000.0, big])), [1000.0, big])
+
+
+class TestEluDerivative:
+    def test_values_and_convention_at_zero(self):
+        # alpha e^z for z < 0, alpha at 0 (the left derivative), 1 for z > 0
+        z = np.array([-1.0, 0.0, 1.0])
+        np.testing.assert_allclose(elu_derivative(z), [np.exp(-1), 1.0, 1.0], rtol=1e-16)
+        np.testing.assert_array_equal(elu_derivative(z, alpha=0.5)[1:], [0.5, 1.0])
+
+    def test_subnormal_tail_with_large_alpha(self):
+        # alpha * exp(z) would round exp(z) to a subnormal and multiply its error by alpha
+        z = np.linspace(-745, -709, 73)
+        ref = mp_map(lambda v: 100 * mpmath.exp(v), z)
+        naive = ulp_error(100 * np.exp(z), ref)
+        assert naive.max() > 10
+        assert ulp_error(elu_derivative(z, alpha=100.0), ref).max() <= 1.7  # as alpha = 2.5
+
+
+class TestEluDerivativeFromOutput:
+    def test_agrees_with_derivative(self):
+        # y + alpha carries y's rounding error, about u * alpha, as an absolute error
+        z = np.linspace(-40, 5, 901)
+        for alpha in (1.0, 0.3, 4.0):
+            got = elu_derivative_from_output(elu(z, alpha), alpha)
+            np.testing.assert_allclose(got, elu_derivative(z, alpha), rtol=0, atol=alpha * EPS64)
+
+    def test_cancels_as_documented(self):
+        # from z = -37.4 on, elu(z) rounds to -1 and the result is 0 (true: 5.6e-17)
+        assert elu_derivative_from_output(elu(-37.5)) == 0.0
+        assert elu_derivative(-37.5) > 0
+
+    def test_at_zero_gives_alpha(self):
+        assert elu_derivative_from_output(0.0, alpha=0.5) == 0.5
+
+    def test_negative_alpha_raises(self):
+        with pytest.raises(ValueError, match=r"elu_derivative_from_output: alpha must be >= 0"):
+            elu_derivative_from_output(0.5, alpha=-1.0)
+
+
+class TestSoftplus:
+    def test_values(self):
+        # ln 2 at 0; ln(1 + e) at 1; log1p(e^-40) = e^-40 - e^-80/2 at -40 (mpmath)
+        z = np.array([0.0, 1.0, -40.0])
+        expected = [float(mp_softplus(mpmath.mpf(v))) for v in z]
+        np.testing.assert_allclose(softplus(z), expected, rtol=2.3e-16)
+
+    def test_where_the_textbook_form_fails(self):
+        # log(1 + exp(z)) overflows for z > 709.78 and is 0 for z < -37
+        z = np.array([1000.0, -50.0])
+        with np.errstate(over="ignore"):
+            naive = np.log(1 + np.exp(z))
+        assert naive[0] == np.inf
+        assert naive[1] == 0.0
+        assert softplus(z)[0] == 1000.0
+        assert softplus(z)[1] == pytest.approx(np.exp(-50.0), rel=1e-15)
+
+    @given(arrays(np.float64, st.integers(0, 20), elements=st.floats(-700, 700)))
+    def test_odd_part_is_identity(self, z):
+        # softplus(z) - softplus(-z) = z: each side within 1.1 ulp of its size
+        assert np.all(np.abs(softplus(z) - softplus(-z) - z) <= 3 * EPS64 * (np.abs(z) + 1))
+
+
+class TestSoftplusDerivative:
+    def test_is_sigmoid(self):
+        z = np.linspace(-800, 800, 1601)
+        np.testing.assert_array_equal(softplus_derivative(z), sigmoid(z))
+        assert softplus_derivative(np.float32(1)).dtype == np.float32
+
+
+class TestSoftplusDerivativeFromOutput:
+    def test_agrees_with_sigmoid(self):
+        # 1 - e^-y with y's rounding error u*y: an error u*y*(1 - sigma) <= u*sigma here
+        z = np.linspace(-40, 40, 801)
+        np.testing.assert_allclose(
+            softplus_derivative_from_output(softplus(z)), sigmoid(z), rtol=4 * EPS64
+        )
+
+    def test_out_of_range_input_gives_the_formula_silently(self):
+        # y < 0 never comes from softplus; 1 - e^800 is -inf
+        np.testing.assert_array_equal(
+            softplus_derivative_from_output(np.array([-800.0, 0.0])), [-np.inf, 0.0]
+        )
+
+
+class TestGelu:
+    def test_values(self):
+        # z Phi(z) with Phi from mpmath.ncdf: gelu(1) = 0.8413447460685429
+        z = np.array([1.0, -1.0, 3.0, -3.0])
+        expected = [float(mp_gelu(mpmath.mpf(v))) for v in z]
+        np.testing.assert_allclose(gelu(z), expected, rtol=2.3e-16)
+
+    def test_left_tail_where_one_plus_erf_cancels(self):
+        # 0.5 z (1 + erf(z/sqrt(2))) is 0 from z = -8.3 on; z Phi(z) is still 1e-16
+        z = np.array([-10.0, -20.0, -37.0])
+        naive = 0.5 * z * (1 + scipy.special.erf(z / np.sqrt(2)))
+        assert np.all(naive == 0)
+        err = ulp_error(gelu(z), mp_map(mp_gelu, z))
+        assert err.max() <= BOUNDS[("gelu", np.float64)]
+
+    @given(arrays(np.float64, st.integers(0, 20), elements=st.floats(-1e3, 1e3)))
+    def test_odd_part_is_identity(self, z):
+        # Phi(z) + Phi(-z) = 1, so gelu(z) - gelu(-z) = z
+        # (and half the smallest subnormal rounds to 0 on both sides)
+        for f in (gelu, gelu_tanh):
+            assert np.all(np.abs(f(z) - f(-z) - z) <= 4 * EPS64 * np.abs(z) + 5e-324)
+
+    def test_matches_scipy(self):
+        # z * scipy.special.ndtr(z), where ndtr keeps full accuracy (z > -5)
+        z = np.linspace(-5, 10, 1501)
+        np.testing.assert_allclose(gelu(z), z * scipy.special.ndtr(z), rtol=1e-14, atol=1e-300)
+
+    def test_tanh_approximation_is_close(self):
+        # the approximation's known maximum error, 4.73e-4 near z = -2.70 (measured)
+        z = np.linspace(-10, 10, 20001)
+        assert np.abs(gelu(z) - gelu_tanh(z)).max() < 4.8e-4
+
+    def test_minimum(self):
+        # gelu' = 0 at z0 = -0.75179152469 (mpmath.findroot); gelu(z0) = -0.16997
+        z0 = -0.7517915246935645
+        assert gelu(z0) == pytest.approx(float(mp_gelu(mpmath.mpf(z0))), rel=1e-15)
+        assert np.all(gelu(np.linspace(-5, 5, 10001)) >= gelu(z0))
+
+    def test_huge_arguments(self):
+        # the tanh form's z**3 must not overflow, and -inf * 0 must not give NaN
+        big = np.finfo(np.float64).max
+        z = np.array([big, -big, np.inf, -np.inf, 1e200, -1e200])
+        for f in (gelu, gelu_tanh):
+            np.testing.assert_array_equal(f(z), [big, 0, np.inf, 0, 1e200, 0])
+
+
+class TestGeluDerivative:
+    def test_values(self):
+        # Phi(z) + z phi(z) from mpmath; the tanh form from its own mpmath definition
+        z = np.array([1.0, -1.0, 0.0, 3.0])
+        expected = [float(mp_gelu_derivative(mpmath.mpf(v))) for v in z]
+        np.testing.assert_allclose(gelu_derivative(z), expected, rtol=4.5e-16)
+        expected = [float(mp_gelu_tanh_derivative(mpmath.mpf(v))) for v in z]
+        np.testing.assert_allclose(gelu_tanh_derivative(z), expected, rtol=4.5e-16)
+
+    @given(arrays(np.float64, st.integers(0, 20), elements=st.floats(-1e3, 1e3)))
+    def test_symmetry(self, z):
+        # gelu'(z) + gelu'(-z) = 1, for both forms (Phi(z) + Phi(-z) = 1, z phi(z) is odd)
+        for df in (gelu_derivative, gelu_tanh_derivative):
+            np.testing.assert_allclose(df(z) + df(-z), 1.0, rtol=0, atol=8 * EPS64)
+
+    def test_sign_change(self):
+        # negative left of z0 (the minimum of gelu), positive right of it
+        for df, z0 in ((gelu_derivative, -0.7517915), (gelu_tanh_derivative, -0.7524614)):
+            assert df(z0 - 1e-6) < 0 < df(z0 + 1e-6)
+
+    def test_exact_square_in_the_tail(self):
+        # with exp(-z*z/2) rounded, the tail would be hundreds of ulps off
+        z = np.linspace(-37.5, -30, 76)
+        phi = np.exp(-z * z / 2) / np.sqrt(2 * np.pi)
+        ref = mp_map(mp_gelu_derivative, z)
+        assert ulp_error(scipy.special.ndtr(z) + z * phi, ref).max() > 100
+        assert ulp_error(gelu_derivative(z), ref).max() <= DERIVATIVE_BOUNDS["gelu_derivative"][0]
+
+
+class TestSilu:
+    def test_values(self):
+        # z sigma(z): silu(1) = 0.7310585786300049, silu(-1) = -0.2689414213699951
+        z = np.array([1.0, -1.0, 10.0])
+        expected = [float(mp_silu(mpmath.mpf(v))) for v in z]
+        np.testing.assert_allclose(silu(z), expected, rtol=2.3e-16)
+
+    def test_subnormal_tail(self):
+        # z * sigmoid(z) multiplies the error of a subnormal sigma(z) by |z| (~740)
+        z = np.linspace(-745, -709, 73)
+        ref = mp_map(mp_silu, z)
+        assert ulp_error(z * sigmoid(z), ref).max() > 10
+        assert ulp_error(silu(z), ref).max() <= BOUNDS[("silu", np.float64)]
+
+    @given(arrays(np.float64, st.integers(0, 20), elements=st.floats(-1e3, 1e3)))
+    def test_odd_part_is_identity(self, z):
+        # sigma(z) + sigma(-z) = 1
+        assert np.all(np.abs(silu(z) - silu(-z) - z) <= 4 * EPS64 * np.abs(z) + 5e-324)
+
+
+class TestSiluDerivative:
+    def test_values(self):
+        # sigma(z) (1 + z sigma(-z)) at 0, 1, -1, 40 (mpmath); at -1, near the zero at
+        # -1.28, the terms 0.269 and -0.197 cancel and the error is 3 ulp of the result
+        z = np.array([0.0, 1.0, -1.0, 40.0])
+        expected = [float(mp_silu_derivative(mpmath.mpf(v))) for v in z]
+        np.testing.assert_allclose(silu_derivative(z), expected, rtol=1e-15)
+
+    @given(arrays(np.float64, st.integers(0, 20), elements=st.floats(-1e3, 1e3)))
+    def test_symmetry(self, z):
+        # silu'(z) + silu'(-z) = sigma(z) + sigma(-z) + z (sigma'(z) - sigma'(-z)) = 1
+        np.testing.assert_allclose(
+            silu_derivative(z) + silu_derivative(-z), 1.0, rtol=0, atol=4 * EPS64
+        )
+
+    def test_large_z_keeps_the_small_term(self):
+        # 1 + z(1 - sigma(z)) with 1 - sigmoid(z) rounded to 0 would give exactly 1
+        z = 40.0
+        assert silu_derivative(z) > 1.0
+        assert silu_derivative(z) == pytest.approx(float(mp_silu_derivative(mpmath.mpf(z))))
+
+
+class TestIdentity:
+    def test_returns_a_new_array(self):
+        z = np.array([1.0, -2.0])
+        out = identity(z)
+        assert out is not z
+        np.testing.assert_array_equal(out, z)
+
+    def test_derivatives_are_ones(self):
+        z = np.array([-np.inf, -1.0, 0.0, 1e300])
+        np.testing.assert_array_equal(identity_derivative(z), np.ones(4))
+        np.testing.assert_array_equal(identity_derivative_from_output(z), np.ones(4))
+
+
+# ---------------------------------------------------------------------------------------
+# Rules every public function follows
+
+ALL = {
+    "relu": relu,
+    "relu_derivative": relu_derivative,
+    "leaky_relu": leaky_relu,
+    "leaky_relu_derivative": leaky_relu_derivative,
+    "elu": elu,
+    "elu_derivative": elu_derivative,
+    "elu_derivative_from_output": elu_derivative_from_output,
+    "softplus": softplus,
+    "softplus_derivative": softplus_derivative,
+    "softplus_derivative_from_output": softplus_derivative_from_output,
+    "gelu": gelu,
+    "gelu_derivative": gelu_derivative,
+    "gelu_tanh": gelu_tanh,
+    "gelu_tanh_derivative": gelu_tanh_derivative,
+    "silu": silu,
+    "silu_derivative": silu_derivative,
+    "identity": identity,
+    "identity_derivative": identity_derivative,
+    "identity_derivative_from_output": identity_derivative_from_output,
+}
+
+# (f(+inf), f(-inf)): the limits, by hand; the from-output forms at the ends of the
+# outputs' range (y = +inf, and y = f(-inf), i.e. -alpha for ELU and 0 for softplus)
+LIMITS = {
+    "relu": (np.inf, 0.0),
+    "relu_derivative": (1.0, 0.0),
+    "leaky_relu": (np.inf, -np.inf),
+    "leaky_relu_derivative": (1.0, 0.01),
+    "elu": (np.inf, -1.0),
+    "elu_derivative": (1.0, 0.0),
+    "softplus": (np.inf, 0.0),
+    "softplus_derivative": (1.0, 0.0),
+    "gelu": (np.inf, 0.0),
+    "gelu_derivative": (1.0, 0.0),
+    "gelu_tanh": (np.inf, 0.0),
+    "gelu_tanh_derivative": (1.0, 0.0),
+    "silu": (np.inf, 0.0),
+    "silu_derivative": (1.0, 0.0),
+    "identity": (np.inf, -np.inf),
+    "identity_derivative": (1.0, 1.0),
+    "identity_derivative_from_output": (1.0, 1.0),
+}
+
+
+@pytest.mark.parametrize("name", list(LIMITS))
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_limits_at_infinity(name, dtype):
+    out = ALL[name](np.array([np.inf, -np.inf], dtype=dtype))
+    np.testing.assert_array_equal(out, np.array(LIMITS[name], dtype=dtype))
+
+
+@pytest.mark.parametrize(
+    ("func", "y", "expected"),
+    [
+        (elu_derivative_from_output, [np.inf, -1.0], [1.0, 0.0]),
+        (softplus_derivative_from_output, [np.inf, 0.0], [1.0, 0.0]),
+    ],
+)
+def test_from_output_limits(func, y, expected):
+    np.testing.assert_array_equal(func(np.array(y)), expected)
+
+
+@pytest.mark.parametrize("name", list(ALL))
+class TestCommonRules:
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.longdouble])
+    def test_dtype_preserved(self, name, dtype):
+        assert ALL[name](np.linspace(-2, 2, 5).astype(dtype)).dtype == dtype
+
+    def test_integers_become_float64(self, name):
+        assert ALL[name](np.array([-1, 0, 2])).dtype == np.float64
+        assert isinstance(ALL[name](1), np.float64)
+
+    def test_empty_zero_d_and_shapes(self, name):
+        f = ALL[name]
+        assert f(np.empty((0, 3))).shape == (0, 3)
+        assert f(np.full((2, 3, 4), -0.5)).shape == (2, 3, 4)
+        out = f(np.float32(-0.5))
+        assert np.ndim(out) == 0
+        assert isinstance(out, np.float32)
+
+    def test_elementwise_on_views(self, name):
+        # strided and Fortran-ordered inputs give the same values as contiguous ones
+        f = ALL[name]
+        z = np.linspace(-5, 5, 60)
+        np.testing.assert_array_equal(f(z[::3]), f(z)[::3])
+        m = np.asfortranarray(z.reshape(6, 10))
+        np.testing.assert_array_equal(f(m), f(z).reshape(6, 10))
+
+    def test_nan_propagates(self, name):
+        out = ALL[name](np.array([np.nan, 1.0, np.nan]))
+        assert np.isnan(out[0])
+        assert np.isnan(out[2])
+        assert not np.isnan(out[1])
+
+    @pytest.mark.parametrize("bad", [np.array([True]), np.array([1j]), "0.5", None, [object()]])
+    def test_bad_types_raise(self, name, bad):
+        base = name.replace("gelu_tanh", "gelu")  # the partial reports gelu's name
+        with pytest.raises(TypeError, match=base):
+            ALL[name](bad)
+
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+    def test_no_floating_point_error_for_any_float(self, name, dtype):
+        info = np.finfo(dtype)
+        specials = [0.0, info.smallest_subnormal, info.tiny, 0.5, 30.0, info.max, np.inf]
+        z = np.array(specials + [-v for v in specials] + [np.nan], dtype=dtype)
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            ALL[name](z)  # warnings are errors as well
+
+
+WITH_ALPHA = [
+    leaky_relu,
+    leaky_relu_derivative,
+    elu,
+    elu_derivative,
+    elu_derivative_from_output,
+]
+
+
+@pytest.mark.parametrize("func", WITH_ALPHA)
+class TestAlpha:
+    @pytest.mark.parametrize("alpha", [np.inf, -np.inf, np.nan])
+    def test_non_finite_raises(self, func, alpha):
+        with pytest.raises(ValueError, match=rf"{func.__name__}: alpha must be finite"):
+            func(np.array([-1.0]), alpha=alpha)
+
+    @pytest.mark.parametrize("alpha", ["0.1", True, 1j, None])
+    def test_non_real_raises(self, func, alpha):
+        with pytest.raises(TypeError, match=rf"{func.__name__}: alpha must be a real number"):
+            func(np.array([-1.0]), alpha=alpha)
+
+    def test_alpha_keeps_float32(self, func):
+        assert func(np.array([-1.0, 1.0], dtype=np.float32), alpha=0.5).dtype == np.float32
+
+
+@pytest.mark.parametrize("func", [gelu, gelu_derivative])
+@pytest.mark.parametrize("approximate", ["exact", "TANH", "", None, 1, True])
+def test_bad_approximate_raises(func, approximate):
+    # the message names the function, the value and the accepted values
+    message = f"{func.__name__}: approximate must be one of 'none', 'tanh'; got {approximate!r}"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        func(np.array([1.0]), approximate=approximate)

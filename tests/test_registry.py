@@ -1,0 +1,221 @@
+"""Tests for course_lib.registry: every entry's derivatives, formulas and metadata."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.mathtext import MathTextParser
+
+from course_lib.gradcheck import numerical_derivative
+from course_lib.registry import ACTIVATIONS, Activation, get_activation
+
+NAMES = list(ACTIVATIONS)
+WITH_OUTPUT_FORM = [n for n in NAMES if ACTIVATIONS[n].derivative_from_output is not None]
+
+# Central differences are accurate to about 1e-10 relative on smooth stretches; the
+# absolute floor covers derivatives far below f itself (the sigmoid's tails), where
+# the difference quotient carries f's rounding error, about 1e-16 * |f| / h.
+RTOL, ATOL = 1e-6, 1e-9
+# Stay this far from a kink, and from ELU's 0 where f'' jumps (f is C^1 there, but a
+# difference step straddling it is off by about h).
+MARGIN = 1e-3
+DENSE = np.linspace(-30.0, 30.0, 6001)  # step 0.01, so it contains 0 and the kinks
+
+
+def _smooth_mask(name: str, z: np.ndarray) -> np.ndarray:
+    breaks = (*ACTIVATIONS[name].kinks, *((0.0,) if name == "elu" else ()))
+    keep = np.ones(z.shape, dtype=bool)
+    for k in breaks:
+        keep &= np.abs(z - k) > MARGIN
+    return keep
+
+
+class TestEntries:
+    def test_names(self):
+        # the brief's list, in the order the course meets them
+        assert NAMES == [
+            "identity", "sigmoid", "tanh", "relu", "leaky_relu",
+            "elu", "softplus", "gelu", "gelu_tanh", "silu",
+        ]  # fmt: skip
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_entry_is_consistent(self, name):
+        act = ACTIVATIONS[name]
+        assert isinstance(act, Activation)
+        assert act.name == name
+        assert (act.derivative_from_output is None) == (act.latex_derivative_from_output is None)
+        assert all(isinstance(k, float) for k in act.kinks)
+        assert act.stable_form.endswith(".")
+        assert act.convention.endswith(".")
+        low, high = act.output_range
+        assert low < high
+
+    def test_which_have_no_output_form(self):
+        # gelu and silu are not monotone: one output comes from two slopes
+        missing = {n for n in NAMES if ACTIVATIONS[n].derivative_from_output is None}
+        assert missing == {"gelu", "gelu_tanh", "silu"}
+
+    def test_kinks(self):
+        with_kinks = {n: ACTIVATIONS[n].kinks for n in NAMES if ACTIVATIONS[n].kinks}
+        assert with_kinks == {"relu": (0.0,), "leaky_relu": (0.0,)}
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_output_range(self, name):
+        act = ACTIVATIONS[name]
+        y = act.function(DENSE)
+        low, high = act.output_range
+        assert np.all((low <= y) & (y <= high))
+
+    @pytest.mark.parametrize(("name", "expected"), [("relu", 0.0), ("leaky_relu", 0.01)])
+    def test_convention_at_kink(self, name, expected):
+        # the value the convention sentence states, from z and from the output alike
+        act = ACTIVATIONS[name]
+        assert float(act.derivative(0.0)) == expected
+        assert float(act.derivative_from_output(act.function(0.0))) == expected
+
+    @pytest.mark.parametrize("name", WITH_OUTPUT_FORM)
+    def test_output_form_keeps_nan(self, name):
+        # as every derivative in course_lib does (a bare y > 0 would turn NaN into 0)
+        act = ACTIVATIONS[name]
+        assert np.isnan(act.derivative_from_output(np.array([np.nan, 1.0]))[0])
+
+    def test_defaults_are_bound(self):
+        # leaky_relu's alpha = 0.01 and elu's alpha = 1 are part of the entry
+        z = np.array([-2.0, 3.0])
+        np.testing.assert_array_equal(ACTIVATIONS["leaky_relu"].function(z), [-0.02, 3.0])
+        np.testing.assert_allclose(ACTIVATIONS["elu"].function(z), [np.expm1(-2.0), 3.0])
+
+
+FIELDS = ("latex", "latex_derivative", "latex_derivative_from_output")
+
+
+class TestLatex:
+    parser = MathTextParser("path")
+
+    @pytest.mark.parametrize(
+        ("name", "field"),
+        [(n, f) for n in NAMES for f in FIELDS if getattr(ACTIVATIONS[n], f) is not None],
+    )
+    def test_parses_as_mathtext(self, name, field):
+        s = getattr(ACTIVATIONS[name], field)
+        assert "$" not in s
+        self.parser.parse(f"${s}$")  # raises ValueError on an unknown macro or bad braces
+
+    def test_parser_rejects_bad_latex(self):
+        # the test above would catch a macro mathtext lacks, e.g. \ge (we write \geq)
+        with pytest.raises(ValueError, match="Unknown symbol"):
+            self.parser.parse(r"$z \ge 0$")
+
+
+class TestDerivativeMatchesNumerical:
+    @pytest.mark.parametrize("name", NAMES)
+    def test_dense_grid(self, name):
+        act = ACTIVATIONS[name]
+        z = DENSE[_smooth_mask(name, DENSE)]
+        np.testing.assert_allclose(
+            act.derivative(z), numerical_derivative(act.function, z), rtol=RTOL, atol=ATOL
+        )
+
+    @pytest.mark.parametrize("name", NAMES)
+    @settings(max_examples=50, deadline=None)
+    @given(z=st.lists(st.floats(-30.0, 30.0), min_size=1, max_size=20))
+    def test_hypothesis(self, name, z):
+        act = ACTIVATIONS[name]
+        z = np.array(z)
+        z = z[_smooth_mask(name, z)]
+        np.testing.assert_allclose(
+            act.derivative(z), numerical_derivative(act.function, z), rtol=RTOL, atol=ATOL
+        )
+
+
+class TestDerivativeFromOutput:
+    # On |z| <= 6 the output keeps enough precision: the from-output forms lose about
+    # u / (1 - |y|) relative (tanh: 1 - |tanh 6| = 1.2e-5, so ~1e-11) and ELU's
+    # y + alpha cancels to about u * exp(-z) (4e-14 at z = -6).
+    GRID = np.linspace(-6.0, 6.0, 1201)
+
+    @pytest.mark.parametrize("name", WITH_OUTPUT_FORM)
+    def test_grid(self, name):
+        act = ACTIVATIONS[name]
+        np.testing.assert_allclose(
+            act.derivative_from_output(act.function(self.GRID)),
+            act.derivative(self.GRID),
+            rtol=1e-10,
+            atol=0,
+        )
+
+    @pytest.mark.parametrize("name", WITH_OUTPUT_FORM)
+    @settings(max_examples=50, deadline=None)
+    @given(z=st.floats(-6.0, 6.0))
+    def test_hypothesis(self, name, z):
+        act = ACTIVATIONS[name]
+        assert float(act.derivative_from_output(act.function(z))) == pytest.approx(
+            float(act.derivative(z)), rel=1e-10, abs=0
+        )
+
+    def test_where_precision_is_lost(self):
+        # sigmoid(40) rounds to 1, so p(1 - p) is 0 while sigma'(40) = 4.2e-18
+        act = ACTIVATIONS["sigmoid"]
+        assert float(act.derivative_from_output(act.function(40.0))) == 0.0
+        assert float(act.derivative(40.0)) == pytest.approx(4.248354255291589e-18)
+
+
+class TestShapesAndDtypes:
+    @pytest.mark.parametrize("name", NAMES)
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    def test_preserved(self, name, dtype):
+        act = ACTIVATIONS[name]
+        z = np.linspace(-3, 3, 12, dtype=dtype).reshape(3, 4)
+        outputs = [act.function(z), act.derivative(z)]
+        if act.derivative_from_output is not None:
+            outputs.append(act.derivative_from_output(act.function(z)))
+        for out in outputs:
+            assert out.shape == (3, 4)
+            assert out.dtype == dtype
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_integers_become_float64(self, name):
+        assert ACTIVATIONS[name].derivative(np.arange(-2, 3)).dtype == np.float64
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_scalar_in_scalar_out(self, name):
+        act = ACTIVATIONS[name]
+        assert np.ndim(act.function(0.5)) == 0
+        assert np.ndim(act.derivative(0.5)) == 0
+
+
+class TestReadOnly:
+    def test_mapping_is_read_only(self):
+        with pytest.raises(TypeError):
+            ACTIVATIONS["relu"] = ACTIVATIONS["tanh"]  # type: ignore[index]
+        with pytest.raises(TypeError):
+            del ACTIVATIONS["relu"]  # type: ignore[attr-defined]
+
+    def test_entries_are_frozen(self):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            ACTIVATIONS["relu"].derivative = ACTIVATIONS["tanh"].derivative  # type: ignore[misc]
+
+
+class TestGetActivation:
+    @pytest.mark.parametrize("name", NAMES)
+    def test_found(self, name):
+        assert get_activation(name) is ACTIVATIONS[name]
+
+    @pytest.mark.parametrize("name", ["Sigmoid", "swish", ""])
+    def test_unknown_lists_valid_names(self, name):
+        with pytest.raises(ValueError, match="valid names are: identity, sigmoid") as info:
+            get_activation(name)
+        assert all(n in str(info.value) for n in NAMES)
+
+    def test_softmax_explained(self):
+        with pytest.raises(ValueError, match="softmax is not elementwise"):
+            get_activation("softmax")
+
+    @pytest.mark.parametrize("name", [None, 3, ACTIVATIONS["relu"]])
+    def test_not_a_string(self, name):
+        with pytest.raises(TypeError, match="must be a str"):
+            get_activation(name)

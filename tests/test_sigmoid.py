@@ -1,0 +1,227 @@
+"""Tests for course_lib.sigmoid: identities, accuracy against mpmath, limits, bad input."""
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.special
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from course_lib import (
+    log_sigmoid,
+    logit,
+    sigmoid,
+    sigmoid_derivative,
+    sigmoid_derivative_from_output,
+)
+from tests.reference import hard_points, mp_map, ulp_error, worst
+
+FLOATS = (np.float32, np.float64)
+finite = st.floats(-1e3, 1e3, allow_nan=False)
+
+
+def mp_sigmoid(x):
+    return 1 / (1 + mpmath.exp(-x))
+
+
+def mp_sigmoid_derivative(x):
+    # sigma(x) * sigma(-x), cancellation-free at 50 digits
+    return mp_sigmoid(x) * mp_sigmoid(-x)
+
+
+def mp_log_sigmoid(x):
+    return -mpmath.log1p(mpmath.exp(-x))
+
+
+def grid(dtype, lo=-800.0, hi=800.0, n=16001):
+    """A dense grid plus the hard points, in `dtype`, within its finite range."""
+    g = np.linspace(lo, hi, n).astype(dtype)
+    return np.unique(np.concatenate([g, hard_points(dtype)]))
+
+
+# Targets of the issue: sigmoid <= 2 ulp (float64), <= 2.5 (float32);
+# derivative <= 4 ulp; log_sigmoid <= 4 ulp.
+BOUNDS = {
+    (sigmoid, np.float64): 2.0,
+    (sigmoid, np.float32): 2.5,
+    (sigmoid_derivative, np.float64): 4.0,
+    (sigmoid_derivative, np.float32): 4.0,
+    (log_sigmoid, np.float64): 4.0,
+    (log_sigmoid, np.float32): 4.0,
+}
+REFERENCE = {
+    sigmoid: mp_sigmoid,
+    sigmoid_derivative: mp_sigmoid_derivative,
+    log_sigmoid: mp_log_sigmoid,
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("func", "dtype"), list(BOUNDS))
+def test_accuracy_against_mpmath(func, dtype):
+    # float32 reaches subnormals near -103.9; float64 near -745: [-800, 800] covers both.
+    x = grid(dtype)
+    err = ulp_error(func(x), mp_map(REFERENCE[func], x))
+    bound = BOUNDS[(func, dtype)]
+    assert err.max() <= bound, f"{func.__name__} {dtype.__name__}: worst (ulp, x) {worst(err, x)}"
+
+
+class TestSigmoid:
+    def test_values(self):
+        # 1/(1+e^-x) by hand: sigma(0) = 1/2, sigma(ln 3) = 3/4
+        np.testing.assert_array_equal(sigmoid(np.array([0.0, np.log(3.0)])), [0.5, 0.75])
+
+    def test_subnormal_range_where_scipy_returns_zero(self):
+        # the true values are representable subnormals; expit overflows exp(745) and gives 0
+        x = np.array([-709.9, -720.0, -740.0, -745.0])
+        assert np.all(scipy.special.expit(x) == 0)
+        err = ulp_error(sigmoid(x), mp_map(mp_sigmoid, x))
+        assert np.all(sigmoid(x) > 0)
+        assert err.max() <= 1.0
+
+    def test_limits(self):
+        out = sigmoid(np.array([np.inf, -np.inf, np.nan]))
+        np.testing.assert_array_equal(out, [1.0, 0.0, np.nan])
+
+    @given(arrays(np.float64, st.integers(0, 20), elements=finite))
+    def test_symmetry(self, x):
+        # sigma(-x) = 1 - sigma(x); both sides computed, compared to rounding
+        np.testing.assert_allclose(sigmoid(-x), 1 - sigmoid(x), rtol=0, atol=2e-16)
+
+    @given(arrays(np.float64, st.integers(0, 20), elements=st.floats(-30, 30)))
+    def test_logit_inverts(self, x):
+        # logit(sigma(x)) = x. Rounding sigma(x) to p costs u/(1-p) ~ u e^|x| in logit(p).
+        atol = 4 * np.finfo(float).eps * (1 + np.exp(np.abs(x)))
+        assert np.all(np.abs(logit(sigmoid(x)) - x) <= atol)
+
+    def test_matches_scipy_where_scipy_is_accurate(self):
+        x = np.linspace(-700, 700, 10001)
+        np.testing.assert_allclose(sigmoid(x), scipy.special.expit(x), rtol=4e-16, atol=0)
+
+    def test_non_contiguous_and_multi_block(self):
+        # larger than one block (65536), a strided view and Fortran order
+        x = np.linspace(-50, 50, 300_001)
+        np.testing.assert_array_equal(sigmoid(x[::3]), sigmoid(x)[::3])
+        f = np.asfortranarray(x[:300_000].reshape(600, 500))
+        np.testing.assert_array_equal(sigmoid(f), sigmoid(x[:300_000]).reshape(600, 500))
+
+
+class TestLogit:
+    def test_values(self):
+        # ln(p/(1-p)): ln(1/3), 0, ln 3
+        np.testing.assert_allclose(
+            logit(np.array([0.25, 0.5, 0.75])), [-np.log(3), 0, np.log(3)], rtol=1e-15
+        )
+
+    def test_endpoints_are_exact_limits_without_warning(self):
+        np.testing.assert_array_equal(
+            logit(np.array([0.0, 1.0, np.nan])), [-np.inf, np.inf, np.nan]
+        )
+
+    def test_accuracy_near_half_and_tails(self):
+        p = np.concatenate([np.linspace(0.2, 0.8, 2001), [1e-300, 5e-324, 1e-10, 1 - 2**-53]])
+        err = ulp_error(logit(p), mp_map(lambda v: mpmath.log(v / (1 - v)), p))
+        assert err.max() <= 3.0, worst(err, p)
+
+    @pytest.mark.parametrize("bad", [-0.1, 1.5, -np.inf, np.inf])
+    def test_out_of_range_raises(self, bad):
+        with pytest.raises(ValueError, match=r"logit: p must lie in \[0, 1\]"):
+            logit(np.array([0.5, bad]))
+
+
+class TestSigmoidDerivative:
+    def test_values(self):
+        # p(1-p) at p = 1/2 and p = 3/4
+        np.testing.assert_allclose(sigmoid_derivative(np.array([0.0, np.log(3)])), [0.25, 0.1875])
+
+    def test_never_zero_where_representable(self):
+        # the textbook p(1-p) is 0 from z = 36.75 (float64) and 16.65 (float32) on
+        for dtype, z in (
+            (np.float64, [36.75, 100.0, 700.0, -740.0]),
+            (np.float32, [16.65, 50.0, 100.0]),
+        ):
+            x = np.array(z, dtype=dtype)
+            p = sigmoid(x)
+            assert np.any(p * (1 - p) == 0)
+            assert np.all(sigmoid_derivative(x) > 0)
+
+    @given(arrays(np.float64, st.integers(1, 10), elements=st.floats(-40, 40)))
+    def test_is_even(self, x):
+        np.testing.assert_array_equal(sigmoid_derivative(x), sigmoid_derivative(-x))
+
+    def test_bounded_by_quarter(self):
+        x = grid(np.float64, -50, 50, 10001)
+        assert sigmoid_derivative(x).max() == 0.25
+
+    def test_against_central_difference(self):
+        x = np.linspace(-20, 20, 401)
+        h = 1e-5
+        fd = (sigmoid(x + h) - sigmoid(x - h)) / (2 * h)
+        # truncation h^2/6 |sigma'''| ~ 1e-12 relative; rounding u/h ~ 2e-11 absolute
+        np.testing.assert_allclose(sigmoid_derivative(x), fd, rtol=1e-9, atol=5e-11)
+
+    def test_limits(self):
+        np.testing.assert_array_equal(
+            sigmoid_derivative(np.array([np.inf, -np.inf, np.nan])), [0.0, 0.0, np.nan]
+        )
+
+
+class TestFromOutput:
+    def test_equals_derivative_where_p_keeps_precision(self):
+        # relative error about u/(1-p) <= 2.2e-16/0.0067 = 3.3e-14 for z <= 5
+        x = np.linspace(-30, 5, 1001)
+        np.testing.assert_allclose(
+            sigmoid_derivative_from_output(sigmoid(x)), sigmoid_derivative(x), rtol=1e-13
+        )
+
+    def test_loses_precision_as_documented(self):
+        # relative error about u/(1-p): near 1e-3 at z = 25, exactly 0 from z = 36.75
+        assert sigmoid_derivative_from_output(sigmoid(36.75)) == 0.0
+        rel = abs(sigmoid_derivative_from_output(sigmoid(25.0)) / sigmoid_derivative(25.0) - 1)
+        assert 1e-7 < rel < 1e-3
+
+
+class TestLogSigmoid:
+    def test_matches_scipy_log_expit(self):
+        x = np.linspace(-1000, 1000, 20001)
+        np.testing.assert_allclose(log_sigmoid(x), scipy.special.log_expit(x), rtol=1e-15)
+
+    def test_limits(self):
+        np.testing.assert_array_equal(
+            log_sigmoid(np.array([np.inf, -np.inf, np.nan])), [0.0, -np.inf, np.nan]
+        )
+
+
+ALL = [sigmoid, log_sigmoid, sigmoid_derivative, sigmoid_derivative_from_output]
+
+
+@pytest.mark.parametrize("func", ALL)
+class TestCommonRules:
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+    def test_dtype_preserved(self, func, dtype):
+        assert func(np.zeros(3, dtype=dtype)).dtype == dtype
+
+    def test_integers_become_float64(self, func):
+        assert func(np.array([0, 1])).dtype == np.float64
+        assert isinstance(func(0), np.float64)
+
+    def test_empty_and_shapes(self, func):
+        assert func(np.empty((0, 3))).shape == (0, 3)
+        assert func(np.full((2, 3, 4), 0.25)).shape == (2, 3, 4)
+        assert np.ndim(func(0.25)) == 0
+
+    @pytest.mark.parametrize("bad", [np.array([True]), np.array([1j]), "0.5", None, [object()]])
+    def test_bad_types_raise(self, func, bad):
+        with pytest.raises(TypeError, match=func.__name__):
+            func(bad)
+
+    def test_no_warning_for_any_float(self, func):
+        # every float64 bit pattern class: subnormals, huge, inf, nan, signed zeros
+        for dtype in FLOATS:
+            info = np.finfo(dtype)
+            specials = [0.0, -0.0, info.smallest_subnormal, info.max, np.inf, np.nan]
+            x = np.array(specials + [-v for v in specials], dtype=dtype)
+            if func is sigmoid_derivative_from_output:
+                x = sigmoid(x)
+            func(x)  # warnings are errors

@@ -1,0 +1,320 @@
+"""Tests for course_lib.softmax: identities, accuracy against mpmath, limits, bad input."""
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.special
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, arrays
+
+from course_lib import (
+    log_softmax,
+    logsumexp,
+    sigmoid,
+    sigmoid_derivative,
+    softmax,
+    softmax_jacobian,
+    softmax_vjp,
+)
+from tests.reference import ulp_error
+
+METHODS = ["accurate", "fast"]
+logits = arrays(
+    np.float64,
+    array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6),
+    elements=st.floats(-1e3, 1e3),
+)
+
+
+def mp_reference(row):
+    """Softmax and log-softmax of one row, cancellation-free, 50 digits.
+
+    With m the max and T the sum of the other exp(z_j - m): p_i = exp(z_i - m)/(1 + T)
+    and log p_i = (z_i - m) - log1p(T). No digit is lost however small T is.
+    """
+    with mpmath.workdps(50):
+        r = [mpmath.mpf(float(v)) for v in row]
+        m = max(r)
+        top = r.index(m)
+        ex = [mpmath.exp(v - m) for v in r]
+        rest = mpmath.fsum(ex[:top] + ex[top + 1 :])
+        return [x / (1 + rest) for x in ex], [(v - m) - mpmath.log1p(rest) for v in r]
+
+
+def reference(z):
+    refs = [mp_reference(row) for row in z]
+    return [x for r in refs for x in r[0]], [x for r in refs for x in r[1]]
+
+
+def random_logits(scale, k, dtype=np.float64, n=12, seed=0):
+    return (np.random.default_rng(seed).standard_normal((n, k)) * scale).astype(dtype)
+
+
+class TestSoftmax:
+    @given(logits, st.sampled_from(METHODS))
+    def test_sums_to_one_and_nonnegative(self, z, method):
+        p = softmax(z, axis=-1, method=method)
+        assert np.all(p >= 0)
+        # pairwise sum of K <= 6 terms, each within a few ulp
+        np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=0, atol=8e-16)
+
+    @given(logits, st.floats(-100, 100))
+    def test_shift_invariance(self, z, c):
+        np.testing.assert_allclose(softmax(z + c), softmax(z), rtol=2e-12, atol=1e-300)
+
+    @given(st.floats(-700, 700))
+    def test_two_classes_with_zero_logit_is_the_sigmoid(self, z):
+        # the article's reduction: K = 2, z_1 = 0 gives p_2 = 1/(1 + e^-z) = sigma(z)
+        p = softmax(np.array([0.0, z]))
+        np.testing.assert_allclose(p[1], sigmoid(z), rtol=4e-16)
+        np.testing.assert_allclose(p[0], sigmoid(-z), rtol=4e-16)
+
+    @pytest.mark.slow
+    @pytest.mark.parametrize("scale", [1, 10, 100, 1000])
+    @pytest.mark.parametrize("k", [10, 1000])
+    def test_accurate_within_8_ulp(self, scale, k):
+        z = random_logits(scale, k, n=4 if k == 1000 else 30, seed=scale + k)
+        probs, _ = reference(z)
+        err = ulp_error(softmax(z), probs)
+        assert err.max() <= 8.0, err.max()
+
+    def test_fast_form_loses_hundreds_of_ulp_at_scale_100(self):
+        # rounding z - max is amplified by exp: the reason the accurate form exists
+        z = random_logits(100, 100, n=10, seed=1)
+        probs, _ = reference(z)
+        assert ulp_error(softmax(z, method="fast"), probs).max() > 100
+        assert ulp_error(scipy.special.softmax(z, axis=-1), probs).max() > 100
+        assert ulp_error(softmax(z), probs).max() <= 8
+
+    def test_float32_accurate(self):
+        z = random_logits(100, 50, np.float32, seed=2)
+        probs, _ = reference(z)
+        assert ulp_error(softmax(z), probs).max() <= 1.0
+
+    def test_matches_scipy_fast(self):
+        z = random_logits(3, 7)
+        np.testing.assert_allclose(
+            softmax(z, method="fast"), scipy.special.softmax(z, axis=-1), rtol=1e-15
+        )
+
+    @pytest.mark.parametrize("method", METHODS)
+    def test_extreme_finite_logits_give_no_nan_inf_or_warning(self, method):
+        big = np.finfo(float).max
+        z = np.array(
+            [[big, -big, 0.0], [-big, -big, -big], [5e-324, 0.0, -5e-324], [1e308, -1e308, 1e308]]
+        )
+        p = softmax(z, method=method)
+        assert np.all(np.isfinite(p))
+        np.testing.assert_array_equal(p[0], [1, 0, 0])
+        np.testing.assert_allclose(p[1], 1 / 3)
+        np.testing.assert_array_equal(p[3], [0.5, 0, 0.5])
+
+    @pytest.mark.parametrize("method", METHODS)
+    def test_infinite_logits_give_the_limit(self, method):
+        z = np.array(
+            [
+                [np.inf, 1.0, 2.0],
+                [np.inf, np.inf, -np.inf],
+                [-np.inf, -np.inf, -np.inf],
+                [np.nan, 0, 1],
+            ]
+        )
+        p = softmax(z, method=method)
+        np.testing.assert_array_equal(p[:3], [[1, 0, 0], [0.5, 0.5, 0], [1 / 3, 1 / 3, 1 / 3]])
+        assert np.all(np.isnan(p[3]))
+
+    @pytest.mark.parametrize("method", METHODS)
+    def test_axis(self, method):
+        z = random_logits(2, 5)
+        np.testing.assert_array_equal(
+            softmax(z, axis=0, method=method), softmax(z.T, method=method).T
+        )
+        z3 = np.random.default_rng(1).standard_normal((2, 3, 4))
+        np.testing.assert_array_equal(
+            softmax(z3, axis=1, method=method),
+            np.moveaxis(softmax(np.moveaxis(z3, 1, -1), method=method), -1, 1),
+        )
+
+    def test_many_rows_cross_block_boundaries(self):
+        z = random_logits(5, 3, n=70_000)  # 210000 elements: several row blocks
+        np.testing.assert_array_equal(softmax(z)[-5:], softmax(z[-5:]))
+
+
+class TestLogSoftmax:
+    @pytest.mark.slow
+    @pytest.mark.parametrize("scale", [1, 10, 100, 1000])
+    @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+    def test_accurate_within_4_ulp_top_logit_included(self, scale, dtype):
+        z = random_logits(scale, 20, dtype, n=30, seed=scale)
+        _, logs = reference(z)
+        err = ulp_error(log_softmax(z), logs)
+        assert err.max() <= 4.0, err.max()
+
+    def test_dominant_logit_is_not_zero(self):
+        # log p_top = -log1p(e^-40) = -4.248e-18; the textbook form rounds it to 0
+        z = np.array([40.0, 0.0])
+        _, logs = reference(z[None])
+        assert ulp_error(log_softmax(z), logs).max() <= 1
+        assert log_softmax(z, method="fast")[0] == 0.0
+        assert scipy.special.log_softmax(z)[0] == 0.0
+
+    @given(logits)
+    def test_exp_is_softmax(self, z):
+        np.testing.assert_allclose(np.exp(log_softmax(z)), softmax(z), rtol=1e-12, atol=1e-300)
+
+    def test_infinite_logits(self):
+        out = log_softmax(np.array([[np.inf, np.inf, 0.0], [-np.inf, -np.inf, -np.inf]]))
+        np.testing.assert_allclose(out, [[-np.log(2), -np.log(2), -np.inf], [-np.log(3)] * 3])
+
+
+class TestLogsumexp:
+    @given(logits)
+    def test_matches_scipy(self, z):
+        np.testing.assert_allclose(
+            logsumexp(z), scipy.special.logsumexp(z, axis=-1), rtol=1e-13, atol=1e-300
+        )
+
+    def test_accurate_for_a_dominant_term(self):
+        # log(e^0 + e^-40) = log1p(e^-40) = 4.248e-18 exactly to 50 digits
+        exact = [mpmath.log1p(mpmath.exp(-40))]
+        assert ulp_error(np.atleast_1d(logsumexp(np.array([0.0, -40.0]))), exact).max() <= 1
+
+    def test_reduces_axis_and_edge_cases(self):
+        assert logsumexp(np.zeros((2, 3, 4)), axis=1).shape == (2, 4)
+        np.testing.assert_array_equal(logsumexp(np.empty((3, 0))), [-np.inf] * 3)
+        assert logsumexp(np.empty((0, 3))).shape == (0,)
+        np.testing.assert_array_equal(
+            logsumexp(np.array([[np.inf, 0.0], [-np.inf, -np.inf], [np.nan, 1.0]])),
+            [np.inf, -np.inf, np.nan],
+        )
+
+
+class TestJacobian:
+    @given(logits)
+    def test_is_diag_minus_outer_symmetric_rows_sum_to_zero(self, z):
+        jac = softmax_jacobian(z)
+        p = softmax(z)
+        assert jac.shape == (*z.shape, z.shape[-1])
+        eye = np.eye(z.shape[-1], dtype=bool)
+        # off the diagonal -p_i p_j; on it p_i (1 - p_i) = p_i sum_{j != i} p_j, the
+        # cancellation-free form (1 - p_i by subtraction would lose u/(1 - p_i))
+        others = np.where(eye, 0.0, p[..., None, :]).sum(axis=-1)
+        expected = np.where(eye, (p * others)[..., None], -p[..., :, None] * p[..., None, :])
+        np.testing.assert_allclose(jac, expected, rtol=1e-14, atol=1e-300)
+        np.testing.assert_array_equal(jac, np.swapaxes(jac, -1, -2))
+        # entries are at most 1/4: rounding of the K-term row sum stays below 8 ulp of 1/4
+        np.testing.assert_allclose(jac.sum(axis=-1), 0, atol=4.5e-16)
+
+    def test_against_central_differences(self):
+        z = np.array([0.3, -1.2, 2.0, 0.5])
+        h = 1e-6
+        numerical = np.stack(
+            [(softmax(z + h * e) - softmax(z - h * e)) / (2 * h) for e in np.eye(4)], axis=1
+        )
+        np.testing.assert_allclose(softmax_jacobian(z), numerical, rtol=1e-8, atol=1e-10)
+
+    @pytest.mark.parametrize("z", [0.5, 20.0, 40.0, 700.0, -40.0])
+    def test_two_classes_diagonal_is_sigmoid_derivative(self, z):
+        # not 0 for z = 40, where diag(p) - p p^T computed naively is 0
+        jac = softmax_jacobian(np.array([0.0, z]))
+        np.testing.assert_allclose(jac[1, 1], sigmoid_derivative(z), rtol=4e-16)
+        np.testing.assert_allclose(jac[0, 0], sigmoid_derivative(z), rtol=4e-16)
+
+    def test_axis_moves_last(self):
+        z = np.random.default_rng(0).standard_normal((3, 4, 2))
+        np.testing.assert_array_equal(
+            softmax_jacobian(z, axis=1), softmax_jacobian(np.moveaxis(z, 1, -1))
+        )
+        assert softmax_jacobian(z, axis=1).shape == (3, 2, 4, 4)
+
+
+class TestVjp:
+    @given(logits, st.integers(0, 2**32 - 1))
+    def test_equals_jacobian_transpose_times_g(self, z, seed):
+        g = np.random.default_rng(seed).standard_normal(z.shape)
+        expected = np.einsum("...ij,...i->...j", softmax_jacobian(z), g)
+        np.testing.assert_allclose(softmax_vjp(softmax(z), g), expected, rtol=1e-9, atol=1e-15)
+
+    @pytest.mark.slow
+    @pytest.mark.parametrize("scale", [1, 100, 1000])
+    def test_componentwise_within_16_ulp(self, scale):
+        # reference: y_i = p_i (g_i - sum_j p_j g_j) for the given p, at 1000 digits so
+        # the sum keeps every product however small
+        rng = np.random.default_rng(scale)
+        for _ in range(8):
+            p = softmax(rng.standard_normal(50) * scale)
+            g = rng.standard_normal(50)
+            with mpmath.workdps(1000):
+                pm = [mpmath.mpf(float(v)) for v in p]
+                gm = [mpmath.mpf(float(v)) for v in g]
+                d = mpmath.fsum(a * b for a, b in zip(pm, gm, strict=True))
+                exact = [a * (b - d) for a, b in zip(pm, gm, strict=True)]
+                err = ulp_error(softmax_vjp(p, g), exact)
+                naive = ulp_error(p * (g - p @ g), exact)
+            assert err.max() <= 16, err.max()
+        if scale == 100:
+            assert naive.max() > 512  # the anchor: the textbook form loses that much
+
+    def test_float32(self):
+        z = random_logits(10, 8, np.float32)
+        g = np.ones_like(z)
+        out = softmax_vjp(softmax(z), g)
+        assert out.dtype == np.float32
+        np.testing.assert_allclose(out, 0, atol=1e-7)  # J^T 1 = 0: rows of J sum to 0
+
+    def test_axis_and_shapes(self):
+        z = np.random.default_rng(0).standard_normal((4, 3))
+        g = np.random.default_rng(1).standard_normal((4, 3))
+        np.testing.assert_allclose(
+            softmax_vjp(softmax(z, axis=0), g, axis=0), softmax_vjp(softmax(z.T), g.T).T, rtol=1e-15
+        )
+
+    def test_shape_mismatch(self):
+        with pytest.raises(
+            ValueError,
+            match=r"softmax_vjp: p and g must have the same shape; "
+            r"got p.shape=\(3,\) and g.shape=\(4,\)",
+        ):
+            softmax_vjp(np.ones(3) / 3, np.ones(4))
+
+    def test_non_finite_g_follows_ieee_without_warning(self):
+        # p.g = inf, so y = p * (g - inf) = [0.5 (inf - inf), 0.5 (0 - inf)] = [nan, -inf]
+        out = softmax_vjp(np.array([0.5, 0.5]), np.array([np.inf, 0.0]))
+        np.testing.assert_array_equal(out, [np.nan, -np.inf])
+
+
+ALL = [softmax, log_softmax, logsumexp, softmax_jacobian]
+
+
+@pytest.mark.parametrize("func", ALL)
+class TestCommonRules:
+    def test_axis_errors(self, func):
+        with pytest.raises(np.exceptions.AxisError, match=func.__name__):
+            func(np.zeros((2, 3)), axis=2)
+        with pytest.raises(np.exceptions.AxisError):
+            func(np.float64(1.0))  # a 0-d input has no axis -1
+        with pytest.raises(TypeError, match="axis must be an integer"):
+            func(np.zeros(3), axis=1.0)
+
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+    def test_dtype(self, func, dtype):
+        assert func(np.zeros((2, 3), dtype=dtype)).dtype == dtype
+        assert func(np.array([[1, 2]])).dtype == np.float64
+
+    @pytest.mark.parametrize("bad", [np.array([True, False]), np.array([1j]), "abc", None])
+    def test_bad_types(self, func, bad):
+        with pytest.raises(TypeError, match=func.__name__):
+            func(bad)
+
+    def test_empty(self, func):
+        out = func(np.empty((0, 4)))
+        assert out.size == 0
+
+
+@pytest.mark.parametrize("func", [softmax, log_softmax])
+def test_unknown_method(func):
+    with pytest.raises(
+        ValueError, match=r"method must be one of \('accurate', 'fast'\); got 'exact'"
+    ):
+        func(np.zeros(3), method="exact")
