@@ -7,12 +7,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lab lint bench lock clean-venv help
+.PHONY: test lab bench accuracy lock clean-venv help
 
 help:
 	@echo "make test   - set up .venv from requirements.lock if needed, lint, run every test"
 	@echo "make lab    - open JupyterLab on the course"
 	@echo "make bench  - run the speed benchmark (bench/bench_activations.py)"
+	@echo "make accuracy - worst ulp errors against mpmath (bench/accuracy.py)"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml (newest versions)"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -35,6 +36,9 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python bench/bench_activations.py
+
+accuracy: $(STAMP)
+	$(BIN)/python bench/accuracy.py
 
 # Refresh the lock: resolve every extra to the newest versions the registry offers, pinned exactly.
 lock: $(STAMP)

@@ -29,10 +29,13 @@ def median_seconds(func, repeat: int) -> float:
     return float(np.median(timeit.repeat(func, number=1, repeat=repeat)))
 
 
-def row(name: str, ours: float, base: float, base_name: str, floor: float, target: str) -> str:
+def row(
+    name: str, ours: float, base: float, base_name: str, floor: float | None, target: str
+) -> str:
+    floor_ms = "-" if floor is None else f"{floor * 1e3:.2f}"
     return (
         f"| {name} | {ours * 1e3:.2f} | {base_name} {base * 1e3:.2f} | **{ours / base:.2f}** "
-        f"| {target} | {floor * 1e3:.2f} |"
+        f"| {target} | {floor_ms} |"
     )
 
 
@@ -138,7 +141,7 @@ def vjp_rows(repeat: int) -> list[str]:
                 ours,
                 jac,
                 "J^T g with `softmax_jacobian`",
-                float("nan"),
+                None,
                 "O(K) vs O(K²)",
             )
         )

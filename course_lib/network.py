@@ -113,32 +113,39 @@ class Network:
         derivative_from: str = "z",
     ) -> None:
         if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; valid losses are: {', '.join(LOSSES)}")
+            raise ValueError(
+                f"Network: unknown loss {loss!r}; valid losses are: {', '.join(LOSSES)}"
+            )
         if derivative_from not in DERIVATIVE_FROM:
-            raise ValueError(f"derivative_from must be 'z' or 'output'; got {derivative_from!r}")
+            raise ValueError(
+                f"Network: derivative_from must be 'z' or 'output'; got {derivative_from!r}"
+            )
         if len(sizes) < 2 or any(int(n) != n or n < 1 for n in sizes):
-            raise ValueError(f"sizes must be at least two positive integers; got {sizes!r}")
+            raise ValueError(
+                f"Network: sizes must be at least two positive integers; got {sizes!r}"
+            )
         n_layers = len(sizes) - 1
         if isinstance(activations, str):
             output = "identity" if loss == "softmax_cross_entropy" else activations
             activations = [activations] * (n_layers - 1) + [output]
         if len(activations) != n_layers:
             raise ValueError(
-                f"need one activation per layer ({n_layers}); got {len(activations)}: "
+                f"Network: need one activation per layer ({n_layers}); got {len(activations)}: "
                 f"{list(activations)!r}"
             )
         for name in activations:
             get_activation(name)  # a ValueError listing the valid names
         if loss == "softmax_cross_entropy" and activations[-1] != "identity":
             raise ValueError(
-                "with softmax_cross_entropy the output layer must be 'identity' (the softmax "
-                f"is in the loss); got {activations[-1]!r}"
+                "Network: with softmax_cross_entropy the output layer must be 'identity' "
+                f"(the softmax is in the loss); got {activations[-1]!r}"
             )
         if derivative_from == "output":
             missing = [a for a in activations if ACTIVATIONS[a].derivative_from_output is None]
             if missing:
                 raise ValueError(
-                    f"derivative_from='output' needs a from-output derivative; {missing} have none"
+                    "Network: derivative_from='output' needs a from-output derivative; "
+                    f"{missing} have none"
                 )
         rng = np.random.default_rng(rng)
         self.layers = []
@@ -164,7 +171,7 @@ class Network:
         a = as_float_array(a, f"Network.{name}", name)
         if a.ndim != 2 or a.shape[1] != width:
             raise ValueError(
-                f"{name} must have shape (n_samples, {width}); got {name}.shape={a.shape}"
+                f"Network: {name} must have shape (n_samples, {width}); got {name}.shape={a.shape}"
             )
         return a
 
@@ -191,7 +198,8 @@ class Network:
         t = self._check(t, "t", self.sizes[-1])
         if t.shape[0] != x.shape[0]:
             raise ValueError(
-                f"t must have one row per sample of x; got t.shape={t.shape} and x.shape={x.shape}"
+                "Network: t must have one row per sample of x; "
+                f"got t.shape={t.shape} and x.shape={x.shape}"
             )
         return t
 
@@ -213,7 +221,7 @@ class Network:
         Each ``grad_W`` is summed over the samples, like the loss.
         """
         if not self.cache:
-            raise RuntimeError("Network.backward needs a forward pass first")
+            raise RuntimeError("Network.backward: needs a forward pass first")
         t = self._check_targets(t, self.cache[0].x)
         z_out, h_out = self.cache[-1].z, self.cache[-1].h
         if self.loss_name == "squared_error":
@@ -260,7 +268,9 @@ class Network:
         n = x.shape[0]
         batch_size = n if batch_size is None else batch_size
         if batch_size < 1 or epochs < 0:
-            raise ValueError(f"need batch_size >= 1 and epochs >= 0; got {batch_size}, {epochs}")
+            raise ValueError(
+                f"Network: need batch_size >= 1 and epochs >= 0; got {batch_size}, {epochs}"
+            )
         rng = np.random.default_rng(rng)
         loss = np.empty(epochs)
         grad_norms = np.empty((epochs, len(self.layers)))

@@ -34,8 +34,10 @@ __all__ = [
     "identity_derivative_from_output",
     "leaky_relu",
     "leaky_relu_derivative",
+    "leaky_relu_derivative_from_output",
     "relu",
     "relu_derivative",
+    "relu_derivative_from_output",
     "silu",
     "silu_derivative",
     "softplus",
@@ -133,6 +135,37 @@ def relu_derivative(z: ArrayLike) -> np.ndarray:
     """
     z = as_float_array(z, "relu_derivative")
     return finish(np.heaviside(z, 0, out=np.empty_like(z)))
+
+
+def relu_derivative_from_output(y: ArrayLike) -> np.ndarray:
+    r"""Derivative of ReLU from its output :math:`y = \max(z, 0)`.
+
+    Parameters
+    ----------
+    y : array_like
+        ReLU outputs, :math:`\ge 0`.
+
+    Returns
+    -------
+    ndarray or scalar
+        1 where :math:`y > 0`, else 0; NaN for NaN.
+
+    See Also
+    --------
+    relu_derivative
+
+    Notes
+    -----
+    :math:`y > 0` exactly when :math:`z > 0`, and :math:`y = 0` at the kink, so this
+    agrees with `relu_derivative` everywhere, its value 0 at :math:`z = 0` included.
+
+    Examples
+    --------
+    >>> relu_derivative_from_output(relu(np.array([-2.0, 0.0, 3.0])))
+    array([0., 0., 1.])
+    """
+    y = as_float_array(y, "relu_derivative_from_output", "y")
+    return finish(np.heaviside(y, 0, out=np.empty_like(y)))
 
 
 def leaky_relu(z: ArrayLike, alpha: float = 0.01) -> np.ndarray:
@@ -233,6 +266,50 @@ def leaky_relu_derivative(z: ArrayLike, alpha: float = 0.01) -> np.ndarray:
     z = as_float_array(z, func)
     a = real_scalar(alpha, func, "alpha", z.dtype)
     return _with_nan(np.where(z > 0, z.dtype.type(1), a), z)
+
+
+def leaky_relu_derivative_from_output(y: ArrayLike, alpha: float = 0.01) -> np.ndarray:
+    r"""Derivative of leaky ReLU from its output: 1 where :math:`y > 0`, else :math:`\alpha`.
+
+    Parameters
+    ----------
+    y : array_like
+        Leaky ReLU outputs.
+    alpha : float, optional
+        The slope used in the forward pass, :math:`\ge 0`. Default 0.01.
+
+    Returns
+    -------
+    ndarray or scalar
+        1 or :math:`\alpha`, with the dtype of `y`; NaN for NaN.
+
+    Raises
+    ------
+    ValueError
+        If `alpha` is negative or not finite: with :math:`\alpha < 0` the sign of
+        :math:`y` no longer tells which side of the kink :math:`z` was on.
+
+    See Also
+    --------
+    leaky_relu_derivative
+
+    Notes
+    -----
+    For :math:`\alpha \ge 0` the output has the sign of the input, so :math:`y > 0`
+    exactly when :math:`z > 0`; at the kink (:math:`y = 0`) this gives :math:`\alpha`,
+    as `leaky_relu_derivative` does.
+
+    Examples
+    --------
+    >>> leaky_relu_derivative_from_output(leaky_relu(np.array([-2.0, 0.0, 3.0])))
+    array([0.01, 0.01, 1.  ])
+    """
+    func = "leaky_relu_derivative_from_output"
+    y = as_float_array(y, func, "y")
+    a = real_scalar(alpha, func, "alpha", y.dtype)
+    if a < 0:
+        raise ValueError(f"{func}: alpha must be >= 0; got {alpha!r}")
+    return _with_nan(np.where(y > 0, y.dtype.type(1), a), y)
 
 
 def elu(z: ArrayLike, alpha: float = 1.0) -> np.ndarray:

@@ -34,7 +34,6 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array, finish
 from .rectifiers import (
     elu,
     elu_derivative,
@@ -46,8 +45,10 @@ from .rectifiers import (
     identity_derivative_from_output,
     leaky_relu,
     leaky_relu_derivative,
+    leaky_relu_derivative_from_output,
     relu,
     relu_derivative,
+    relu_derivative_from_output,
     silu,
     silu_derivative,
     softplus,
@@ -106,29 +107,6 @@ class Activation:
     output_range: tuple[float, float]
 
 
-def _relu_derivative_from_output(y: ArrayLike) -> np.ndarray:
-    r"""ReLU's derivative from its output: 1 where :math:`y > 0`, else 0; NaN for NaN.
-
-    :math:`y > 0` exactly when :math:`z > 0`, and :math:`y = 0` at the kink
-    :math:`z = 0`, so this agrees with `relu_derivative`, including its value 0 there.
-    """
-    y = as_float_array(y, "relu_derivative_from_output", "y")
-    return finish(np.heaviside(y, 0, out=np.empty_like(y)))
-
-
-def _leaky_relu_derivative_from_output(y: ArrayLike) -> np.ndarray:
-    r"""Leaky ReLU's derivative from its output: 1 where :math:`y > 0`, else :math:`\alpha`.
-
-    For :math:`\alpha > 0` the output has the sign of the input, so :math:`y > 0`
-    exactly when :math:`z > 0`; at the kink :math:`y = 0` this gives :math:`\alpha`,
-    as `leaky_relu_derivative` does. NaN stays NaN.
-    """
-    y = as_float_array(y, "leaky_relu_derivative_from_output", "y")
-    out = np.where(y > 0, y.dtype.type(1), y.dtype.type(LEAKY_RELU_ALPHA))
-    np.copyto(out, y, where=np.isnan(y))
-    return finish(out)
-
-
 _SMOOTH = "None: f is differentiable everywhere."
 _REALS = (-np.inf, np.inf)
 
@@ -174,7 +152,7 @@ _ENTRIES = (
         latex_derivative_from_output=r"\tanh'(z) = 1 - t^2, \quad t = \tanh z",
         stable_form=(
             "The derivative is 4e/(1+e)^2 with e = exp(-2|z|), which neither overflows nor "
-            "rounds to 0 where 1 - tanh(z)**2 does (|z| >= 19.06 in float64)."
+            "rounds to 0 where 1 - tanh(z)**2 does (|z| >= 18.99 in float64)."
         ),
         kinks=(),
         convention=_SMOOTH,
@@ -184,7 +162,7 @@ _ENTRIES = (
         name="relu",
         function=relu,
         derivative=relu_derivative,
-        derivative_from_output=_relu_derivative_from_output,
+        derivative_from_output=relu_derivative_from_output,
         latex=r"\operatorname{relu}(z) = \max(0, z)",
         latex_derivative=r"\operatorname{relu}'(z) = 1 \text{ if } z > 0 \text{ else } 0",
         latex_derivative_from_output=(
@@ -203,7 +181,9 @@ _ENTRIES = (
         name="leaky_relu",
         function=functools.partial(leaky_relu, alpha=LEAKY_RELU_ALPHA),
         derivative=functools.partial(leaky_relu_derivative, alpha=LEAKY_RELU_ALPHA),
-        derivative_from_output=_leaky_relu_derivative_from_output,
+        derivative_from_output=functools.partial(
+            leaky_relu_derivative_from_output, alpha=LEAKY_RELU_ALPHA
+        ),
         latex=r"\operatorname{leaky\_relu}(z) = \max(\alpha z, z), \quad \alpha = 0.01",
         latex_derivative=(
             r"\operatorname{leaky\_relu}'(z) = 1 \text{ if } z > 0 \text{ else } \alpha"

@@ -56,9 +56,13 @@ def _finite_max(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _parts(z: np.ndarray, accurate: bool):
     """Shifted logits ``s``, their rounding errors ``err`` and ``e = exp(s + err)``.
 
-    Works along the last axis of the float64 (or wider) array `z`, whose max-slices
-    are finite (`_finite_max`). ``err`` is None when not `accurate`.
+    Works along the last axis. With `accurate`, a narrow `z` (float16/32) is
+    computed in float64, where plain arithmetic is already far below its ulp and
+    ``err`` is None; a float64 `z` gets the compensation. Without `accurate`, ``err``
+    is None and nothing is compensated.
     """
+    if accurate and np.finfo(z.dtype).bits < 64:
+        z, accurate = z.astype(np.float64), False
     z, m = _finite_max(z)
     with np.errstate(over="ignore", invalid="ignore"):
         # z - m overflows to -inf only when the spread of a slice exceeds the float
@@ -103,14 +107,6 @@ def _by_row_blocks(kernel, rows: np.ndarray, out: np.ndarray, **options) -> np.n
     return out
 
 
-def _working(block: np.ndarray, accurate: bool) -> np.ndarray:
-    # float16/32 in the accurate form: float64 arithmetic then one rounding is both
-    # faster and more accurate than compensating in the narrow type.
-    if accurate and np.finfo(block.dtype).bits < 64:
-        return block.astype(np.float64)
-    return block
-
-
 def _rest_sum(s: np.ndarray, e: np.ndarray) -> np.ndarray:
     """``sum(e) - 1`` without cancellation: the sum of the non-maximal terms.
 
@@ -125,7 +121,7 @@ def _rest_sum(s: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 def _softmax_block(z: np.ndarray, out: np.ndarray, accurate: bool) -> None:
     if accurate:
-        _, _, e = _parts(_working(z, accurate), accurate)
+        _, _, e = _parts(z, accurate)
     else:  # the textbook max shift, computed in place in `out`
         z, m = _finite_max(z)
         with np.errstate(over="ignore"):  # z - m = -inf only where exp gives 0 anyway
@@ -135,18 +131,19 @@ def _softmax_block(z: np.ndarray, out: np.ndarray, accurate: bool) -> None:
 
 
 def _log_softmax_block(z: np.ndarray, out: np.ndarray, accurate: bool) -> None:
-    s, err, e = _parts(_working(z, accurate), accurate)
+    s, err, e = _parts(z, accurate)
     if accurate:
         np.subtract(s, np.log1p(_rest_sum(s, e)), out=s)
-        np.add(s, err, out=out, casting="same_kind")
+        if err is not None:
+            np.add(s, err, out=s)
+        np.copyto(out, s, casting="same_kind")
     else:
         np.subtract(s, np.log(e.sum(axis=-1, keepdims=True)), out=out)
 
 
 def _logsumexp_block(z: np.ndarray, out: np.ndarray) -> None:
-    w = _working(z, True)
-    m = np.max(w, axis=-1, keepdims=True)
-    s, _, e = _parts(w, True)
+    m = np.max(z, axis=-1, keepdims=True)
+    s, _, e = _parts(z, True)
     lse = np.log1p(_rest_sum(s, e))
     # a slice whose max is infinite sums to that infinity (all -inf: to 0, log -inf)
     inf_max = np.isinf(m)
@@ -356,7 +353,7 @@ def softmax_jacobian(z: ArrayLike, axis: int = -1) -> np.ndarray:
     """
     z = as_float_array(z, "softmax_jacobian")
     ax = check_axis(axis, z.ndim, "softmax_jacobian")
-    w = np.moveaxis(_working(z, True), ax, -1)
+    w = np.moveaxis(z, ax, -1)
     k = w.shape[-1]
     if w.size == 0:
         return np.empty((*w.shape, k), dtype=z.dtype)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 import mpmath
 import numpy as np
 
-__all__ = ["MP_DPS", "hard_points", "mp_map", "ulp_error", "worst"]
+__all__ = ["MP_DPS", "hard_points", "mp_map", "mp_softmax", "mp_softmax_vjp", "ulp_error", "worst"]
 
 MP_DPS = 50
 mpmath.mp.dps = MP_DPS
@@ -106,3 +106,42 @@ def hard_points(dtype: np.dtype = np.float64) -> np.ndarray:
         cast = pts.astype(dtype)
     pts = cast[np.isfinite(cast) & ((cast != 0) | (pts == 0))]
     return np.unique(np.concatenate([pts, np.array([info.max, -info.max], dtype=dtype)]))
+
+
+def _mp_softmax_row(row) -> tuple[list[mpmath.mpf], list[mpmath.mpf]]:
+    r = [mpmath.mpf(float(v)) for v in row]
+    m = max(r)
+    top = r.index(m)
+    ex = [mpmath.exp(v - m) for v in r]
+    rest = mpmath.fsum(ex[:top] + ex[top + 1 :])
+    return [x / (1 + rest) for x in ex], [(v - m) - mpmath.log1p(rest) for v in r]
+
+
+def mp_softmax(z: np.ndarray) -> tuple[list[mpmath.mpf], list[mpmath.mpf]]:
+    """Softmax and log-softmax along the last axis of `z`, flattened in C order.
+
+    Cancellation-free at 50 digits: with m the max and T the sum of the other
+    exp(z_j - m), p_i = exp(z_i - m)/(1 + T) and log p_i = (z_i - m) - log1p(T), so no
+    digit is lost however small T is (log(sum) at 50 digits would lose all of a T
+    below 1e-50).
+    """
+    probs, logs = [], []
+    with mpmath.workdps(MP_DPS):
+        for row in np.asarray(z).reshape(-1, np.shape(z)[-1]):
+            p, lp = _mp_softmax_row(row)
+            probs += p
+            logs += lp
+    return probs, logs
+
+
+def mp_softmax_vjp(p: np.ndarray, g: np.ndarray) -> list[mpmath.mpf]:
+    """``p_i (g_i - sum_j p_j g_j)`` for 1-D `p`, `g`, at 1000 digits.
+
+    The products p_j g_j span hundreds of orders of magnitude at large logit scales;
+    1000 digits keep every one of them in the sum.
+    """
+    with mpmath.workdps(1000):
+        pm = [mpmath.mpf(float(v)) for v in p]
+        gm = [mpmath.mpf(float(v)) for v in g]
+        d = mpmath.fsum(a * b for a, b in zip(pm, gm, strict=True))
+        return [a * (b - d) for a, b in zip(pm, gm, strict=True)]

@@ -23,8 +23,10 @@ from course_lib.rectifiers import (
     identity_derivative_from_output,
     leaky_relu,
     leaky_relu_derivative,
+    leaky_relu_derivative_from_output,
     relu,
     relu_derivative,
+    relu_derivative_from_output,
     silu,
     silu_derivative,
     softplus,
@@ -334,6 +336,10 @@ class TestReluDerivative:
         assert (z > 0).astype(float)[0] == 0.0
         assert np.isnan(relu_derivative(z)[0])
 
+    def test_from_output_agrees_everywhere_kink_included(self):
+        z = np.array([-np.inf, -2.0, -0.0, 0.0, 5e-324, 3.0, np.inf, np.nan])
+        np.testing.assert_array_equal(relu_derivative_from_output(relu(z)), relu_derivative(z))
+
 
 class TestLeakyRelu:
     def test_values(self):
@@ -369,6 +375,21 @@ class TestLeakyReluDerivative:
         # 1 for z > 0; alpha for z < 0 and, the left derivative, at 0
         z = np.array([-2.0, 0.0, 3.0])
         np.testing.assert_array_equal(leaky_relu_derivative(z, alpha=0.25), [0.25, 0.25, 1.0])
+
+    @pytest.mark.parametrize("alpha", [0.0, 0.01, 0.25])
+    def test_from_output_agrees_everywhere_kink_included(self, alpha):
+        z = np.array([-np.inf, -2.0, -0.0, 0.0, 5e-324, 3.0, np.inf, np.nan])
+        np.testing.assert_array_equal(
+            leaky_relu_derivative_from_output(leaky_relu(z, alpha), alpha),
+            leaky_relu_derivative(z, alpha),
+        )
+
+    def test_from_output_refuses_negative_alpha(self):
+        # with alpha < 0 the output's sign no longer tells the side of the kink
+        with pytest.raises(
+            ValueError, match="leaky_relu_derivative_from_output: alpha must be >= 0"
+        ):
+            leaky_relu_derivative_from_output(np.ones(2), alpha=-0.5)
 
 
 class TestElu:
@@ -609,8 +630,10 @@ class TestIdentity:
 ALL = {
     "relu": relu,
     "relu_derivative": relu_derivative,
+    "relu_derivative_from_output": relu_derivative_from_output,
     "leaky_relu": leaky_relu,
     "leaky_relu_derivative": leaky_relu_derivative,
+    "leaky_relu_derivative_from_output": leaky_relu_derivative_from_output,
     "elu": elu,
     "elu_derivative": elu_derivative,
     "elu_derivative_from_output": elu_derivative_from_output,
