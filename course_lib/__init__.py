@@ -5,6 +5,7 @@ output; the softmax with its Jacobian and vector-Jacobian product; losses; gradi
 checks; a small network with a hand-written backward pass; and plots.
 """
 
+from .checks import SelfCheck, check_my_derivative, check_my_gradient, check_my_jacobian
 from .gradcheck import (
     GradientCheck,
     check_derivative,
@@ -62,10 +63,14 @@ __all__ = [
     "GradientCheck",
     "History",
     "Network",
+    "SelfCheck",
     "binary_cross_entropy",
     "binary_cross_entropy_gradient",
     "check_derivative",
     "check_gradient",
+    "check_my_derivative",
+    "check_my_gradient",
+    "check_my_jacobian",
     "elu",
     "elu_derivative",
     "elu_derivative_from_output",

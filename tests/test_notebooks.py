@@ -1,0 +1,49 @@
+"""Every notebook's MyST source and its executed .ipynb must hold the same cells.
+
+The .md is what people edit; the .ipynb keeps the outputs nbval compares. If they
+drift apart, nbval would be checking a notebook nobody reads. jupytext's --sync picks
+a direction by file time, which is arbitrary after a clone, so compare the cells.
+"""
+
+from pathlib import Path
+
+import jupytext
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.md"))
+FIX = "run `make notebooks` (or tools/execute_notebooks.py {md}) and commit both files"
+
+
+def cells(path: Path) -> list[tuple[str, str, list[str]]]:
+    nb = jupytext.read(path)
+    return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in nb.cells]
+
+
+def test_there_are_notebooks():
+    assert SOURCES, f"no notebooks/NN-*.md found in {NOTEBOOKS}"
+
+
+@pytest.mark.parametrize("md", SOURCES, ids=[p.stem for p in SOURCES])
+def test_pair_has_same_cells(md):
+    ipynb = md.with_suffix(".ipynb")
+    rel_md, rel_nb = md.relative_to(NOTEBOOKS.parent), ipynb.relative_to(NOTEBOOKS.parent)
+    assert ipynb.exists(), f"{rel_md} has no paired {rel_nb}: " + FIX.format(md=rel_md)
+    a, b = cells(md), cells(ipynb)
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        assert x == y, (
+            f"{rel_md} and {rel_nb} differ at cell {i} ({x[0]} cell starting "
+            f"{x[1][:60]!r}; tags {x[2]} against {y[2]}): " + FIX.format(md=rel_md)
+        )
+    assert len(a) == len(b), (
+        f"{rel_md} has {len(a)} cells and {rel_nb} has {len(b)}: " + FIX.format(md=rel_md)
+    )
+
+
+@pytest.mark.parametrize("md", SOURCES, ids=[p.stem for p in SOURCES])
+def test_outputs_are_stored(md):
+    nb = jupytext.read(md.with_suffix(".ipynb"))
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code), (
+        f"{md.with_suffix('.ipynb').name} has unexecuted cells: " + FIX.format(md=md.name)
+    )
