@@ -6,6 +6,7 @@ checks; a small network with a hand-written backward pass; and plots.
 """
 
 from .checks import SelfCheck, check_my_derivative, check_my_gradient, check_my_jacobian
+from .datasets import one_hot, spirals, two_moons
 from .gradcheck import (
     GradientCheck,
     check_derivative,
@@ -24,6 +25,14 @@ from .losses import (
 )
 from .network import Dense, History, Network
 from .plotting import plot_activation, plot_derivative_gallery
+from .precision import (
+    first_zero,
+    high_precision,
+    relative_error,
+    softmax_high_precision,
+    threshold,
+    ulp_error,
+)
 from .rectifiers import (
     elu,
     elu_derivative,
@@ -74,9 +83,11 @@ __all__ = [
     "elu",
     "elu_derivative",
     "elu_derivative_from_output",
+    "first_zero",
     "gelu",
     "gelu_derivative",
     "get_activation",
+    "high_precision",
     "identity",
     "identity_derivative",
     "identity_derivative_from_output",
@@ -90,8 +101,10 @@ __all__ = [
     "numerical_derivative",
     "numerical_gradient",
     "numerical_jacobian",
+    "one_hot",
     "plot_activation",
     "plot_derivative_gallery",
+    "relative_error",
     "relu",
     "relu_derivative",
     "relu_derivative_from_output",
@@ -103,14 +116,19 @@ __all__ = [
     "softmax",
     "softmax_cross_entropy",
     "softmax_cross_entropy_gradient",
+    "softmax_high_precision",
     "softmax_jacobian",
     "softmax_vjp",
     "softplus",
     "softplus_derivative",
     "softplus_derivative_from_output",
+    "spirals",
     "squared_error",
     "squared_error_gradient",
     "tanh",
     "tanh_derivative",
     "tanh_derivative_from_output",
+    "threshold",
+    "two_moons",
+    "ulp_error",
 ]

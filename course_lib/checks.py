@@ -183,8 +183,21 @@ def check_my_jacobian(
 ) -> SelfCheck:
     """Check a learner's Jacobian of a vector function ``f: R^K -> R^M`` at `z`.
 
-    The answer must have shape ``(M, K)``, entry ``[i, j]`` being
-    :math:`\\partial f_i / \\partial z_j`; it is compared with central differences.
+    Parameters
+    ----------
+    f : callable
+        The function, taking and returning 1-D arrays.
+    my_jacobian : callable
+        The learner's Jacobian: ``my_jacobian(z)`` of shape ``(M, K)``, entry
+        ``[i, j]`` being :math:`\\partial f_i / \\partial z_j`.
+    z : array_like
+        The point, shape ``(K,)``.
+
+    Returns
+    -------
+    SelfCheck
+        Against central differences (`numerical_jacobian`), to a relative 1e-6 with
+        a floor of 1; the worst entry is reported by its index.
 
     Examples
     --------
@@ -207,6 +220,21 @@ def check_my_gradient(
     x: ArrayLike,
 ) -> SelfCheck:
     """Check a learner's gradient of a scalar function `f` (such as a loss) at `x`.
+
+    Parameters
+    ----------
+    f : callable
+        A scalar function of an array, such as a loss of the network's output.
+    my_gradient : callable
+        The learner's gradient: ``my_gradient(x)`` with the shape of `x`.
+    x : array_like
+        The point.
+
+    Returns
+    -------
+    SelfCheck
+        Against central differences (`numerical_gradient`), to a relative 1e-6 with a
+        floor of 1; the worst component is reported by its value of `x`.
 
     Examples
     --------

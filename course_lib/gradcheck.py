@@ -491,7 +491,8 @@ def check_derivative(
     is absolute, and noise divided by a tiny value means nothing. Central differences in
     float64 agree with a correct derivative to about :math:`10^{-10}`; a wrong
     derivative is typically off by :math:`10^{-2}` or more, hence the default `rtol`.
-    Avoid points within :math:`h` of a kink.
+    Avoid points within :math:`h` of a kink, and of a jump in :math:`f''` (ELU at 0,
+    for instance), where central differences are only first-order accurate.
 
     Examples
     --------

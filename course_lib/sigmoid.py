@@ -215,7 +215,7 @@ def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
 
     The form is even in :math:`z` and has no subtraction, so it keeps full relative
     accuracy in the tails, where :math:`p (1 - p)` returns 0 as soon as :math:`p` rounds
-    to 1 (:math:`z \ge 36.75` in float64, :math:`z \ge 16.7` in float32).
+    to 1 (:math:`z \ge 36.75` in float64, :math:`z \ge 16.64` in float32).
 
     Examples
     --------
@@ -253,8 +253,8 @@ def sigmoid_derivative_from_output(p: ArrayLike) -> np.ndarray:
 
     Where it loses precision: for :math:`p` near 1 the factor :math:`1 - p` is exact,
     but :math:`p` itself was rounded, so the relative error of the result is about
-    :math:`u/(1-p)` (:math:`u` the unit roundoff): 1 % at :math:`z = 30` in float64, and
-    once :math:`p` rounds to 1 (:math:`z \ge 36.75` in float64, :math:`z \ge 16.7` in
+    :math:`u/(1-p)` (:math:`u` the unit roundoff): 0.1 % at :math:`z = 30` in float64, and
+    once :math:`p` rounds to 1 (:math:`z \ge 36.75` in float64, :math:`z \ge 16.64` in
     float32) the result is exactly 0 although :math:`\sigma'(z)` is a normal number.
     Near :math:`p = 0` it is accurate. When :math:`z` is at hand and :math:`|z|` can be
     large, use `sigmoid_derivative`.

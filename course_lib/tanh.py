@@ -88,7 +88,8 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
         \qquad e = e^{-2|z|}
 
     ``1 - tanh(z)**2`` returns exactly 0 once :math:`\tanh z` rounds to :math:`\pm 1`
-    (:math:`|z| \ge 18.99` in float64, :math:`|z| \ge 10.0` in float32 with NumPy's tanh), and
+    (with NumPy's tanh: :math:`|z| \ge 18.99` in float64, where a correctly rounded
+    tanh would reach 1 at 19.06, and :math:`|z| \ge 10.0` in float32), and
     ``1 / cosh(z)**2`` overflows for :math:`|z| > 710`; this form does neither.
 
     Examples

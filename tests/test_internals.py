@@ -87,7 +87,8 @@ class TestErrorFreeTransformations:
         assert exact(p) + exact(e) == exact(a) * exact(b)
 
     @given(
-        arrays(np.float64, st.integers(1, 40), elements=st.floats(-1e6, 1e6)),
+        # away from underflow, where two_product is documented as inexact
+        arrays(np.float64, st.integers(1, 40), elements=moderate.filter(lambda v: abs(v) <= 1e6)),
         st.integers(0, 2**32 - 1),
     )
     def test_dot2_is_as_if_twice_the_precision(self, a, seed):
