@@ -8,10 +8,11 @@ BIN := $(VENV)/bin
 DEPS := $(VENV)/.deps
 STAMP := $(VENV)/.installed
 
-.PHONY: test lab notebooks bench accuracy lock clean-venv help
+.PHONY: book site site-check chromium test lab notebooks bench accuracy lock clean-venv help
 
 help:
-	@echo "make test   - set up .venv from requirements.lock if needed, lint, run every test"
+	@echo "make book   - set up what is needed, build the course website, check it in a browser"
+	@echo "make test   - set up .venv from requirements.lock if needed, lint, build and check the site, run every test"
 	@echo "make lab    - open JupyterLab on the course"
 	@echo "make notebooks - re-execute every notebook from its .md and store the outputs in its .ipynb"
 	@echo "make bench  - run the speed benchmark (bench/bench_activations.py)"
@@ -29,17 +30,55 @@ $(DEPS): requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $(DEPS)
 
-$(STAMP): $(DEPS) pyproject.toml
+$(STAMP): $(DEPS) pyproject.toml tools/jupyterlab-overrides.json
 	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# JupyterLab opens a notebook's .md as a notebook (Jupytext's viewer) on double-click
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
+
+# The course website (Jupyter Book 1, book/). The site is rebuilt from scratch every
+# time: with -W, an incremental build would not repeat the warnings of unchanged pages.
+# Warnings are errors; -n reports every unresolved reference.
+BOOK_HTML := book/_build/html
+
+book: site site-check
+	@echo "==> the site is in $(BOOK_HTML); open file://$(CURDIR)/$(BOOK_HTML)/index.html"
+
+site: $(STAMP)
+	rm -rf book/_build
+	@TIMEFORMAT='==> site built in %R s'; time $(BIN)/jupyter-book build book --all -W -n --keep-going -q
+
+# Every page opened in headless Chromium with the network blocked; screenshots go to
+# book/_build/screenshots.
+site-check: $(STAMP) chromium
+	$(BIN)/python tools/check_site.py $(BOOK_HTML)
+
+# The browser check is never skipped: install Debian's chromium when we can (as root,
+# which CI is), and otherwise stop and say how.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1 && [ -z "$${CHROMIUM:-}" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "==> installing Debian's chromium (apt-get) for the site check"; \
+	    apt-get update -qq; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The site check needs Chromium, and it is not installed. Install it, then run make again:"; \
+	    echo "    sudo apt-get install chromium     # Debian, Ubuntu"; \
+	    echo "or set CHROMIUM=/path/to/chromium (any Chromium or Chrome build)."; \
+	    exit 1; \
+	  fi; \
+	fi
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory book
 	MPLBACKEND=Agg $(BIN)/python -m pytest
 
+# Double-click a notebook's .md to open it; saving writes both halves of the pair.
 lab: $(STAMP)
-	$(BIN)/jupyter lab
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py

@@ -1,0 +1,277 @@
+"""The course website: what the built site holds, and that its checks can fail.
+
+`make test` builds the site (`make book`: Jupyter Book with -W -n, then
+tools/check_site.py in headless Chromium) before pytest runs; the tests on the built
+site read book/_build/html, and build it first if it is missing. The other tests build
+small throwaway books, each with one kind of defect, and show that the build or the
+browser check fails on it and says why.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from course_lib import ACTIVATIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+SITE = BOOK / "_build" / "html"
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+IDS = [p.stem for p in NOTEBOOKS]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+CHECK_SITE = ROOT / "tools" / "check_site.py"
+CONFIG = yaml.safe_load((BOOK / "_config.yml").read_text())
+
+
+def build(book: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(book), "--all", "-W", "-n", "--keep-going", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=book,
+        check=False,
+    )
+
+
+def check_site(site: Path, shots: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(CHECK_SITE), str(site), "--screenshots", str(shots)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def page_report(stdout: str, page: str) -> str:
+    """The lines check_site printed for one page: its status line and its failures."""
+    pattern = rf"^(ok  |FAIL) {re.escape(page)} .*?(?=^(?:ok  |FAIL) |^\d+ pages)"
+    block = re.search(pattern, stdout, re.DOTALL | re.MULTILINE)
+    assert block, f"{page} not in the report:\n{stdout}"
+    return block[0]
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    if not (SITE / "intro.html").exists():
+        result = build(BOOK)
+        assert result.returncode == 0, result.stdout + result.stderr
+    return SITE
+
+
+def text_of(path: Path) -> str:
+    return html.unescape(path.read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------------------
+# The built site
+
+
+def test_every_notebook_is_a_chapter(site):
+    assert NOTEBOOKS, "no notebooks/NN-*.ipynb"
+    landing = text_of(site / "intro.html")
+    for ipynb in NOTEBOOKS:
+        assert (site / "notebooks" / f"{ipynb.stem}.html").exists(), f"{ipynb.name}: no page"
+        assert f'href="notebooks/{ipynb.stem}.html"' in landing, f"{ipynb.name}: not in the toc"
+    for md in (ROOT / "notebooks").glob("[0-9][0-9]-*.md"):
+        assert (site / "notebooks" / f"{md.stem}.html").exists(), f"{md.name}: no page"
+
+
+@pytest.mark.parametrize("ipynb", NOTEBOOKS, ids=IDS)
+def test_download_buttons_serve_both_halves(site, ipynb):
+    page = text_of(site / "notebooks" / f"{ipynb.stem}.html")
+    for suffix in (".ipynb", ".md"):
+        href = f"../_sources/notebooks/{ipynb.stem}{suffix}"
+        assert f'href="{href}"' in page, f"no {suffix} download button"
+        served = site / "_sources" / "notebooks" / f"{ipynb.stem}{suffix}"
+        assert served.read_bytes() == ipynb.with_suffix(suffix).read_bytes()
+
+
+@pytest.mark.parametrize("ipynb", NOTEBOOKS, ids=IDS)
+def test_launch_buttons_open_the_repository_notebook(site, ipynb):
+    repo = CONFIG["repository"]["url"].rstrip("/")
+    branch = CONFIG["repository"]["branch"]
+    org_repo = repo.removeprefix("https://github.com/")
+    path = f"notebooks/{ipynb.name}"  # the real file, not the book/notebooks symlink
+    page = text_of(site / "notebooks" / f"{ipynb.stem}.html")
+    binder = f"{CONFIG['launch_buttons']['binderhub_url']}/v2/gh/{org_repo}/{branch}"
+    assert f'href="{binder}?urlpath=lab/tree/{path}"' in page
+    colab = f"{CONFIG['launch_buttons']['colab_url']}/github/{org_repo}/blob/{branch}/{path}"
+    assert f'href="{colab}"' in page
+
+
+def test_repository_address_is_set_in_one_place():
+    url = CONFIG["repository"]["url"]
+    sources = [p for p in BOOK.rglob("*") if p.is_file() and "_build" not in p.parts]
+    elsewhere = [p for p in sources if p.name != "_config.yml" and url in p.read_text()]
+    assert not elsewhere, f"{url} is written out in {elsewhere}: use the config"
+
+
+def test_formula_reference_is_the_registry(site):
+    page = text_of(site / "formulas.html")
+    for name, act in ACTIVATIONS.items():
+        label = name.replace("_", "-")
+        assert f'id="formula-{label}"' in page, f"{name}: no section (formula-{label})"
+        for latex in (act.latex, act.latex_derivative, act.latex_derivative_from_output):
+            if latex is not None:
+                assert latex in page, f"{name}: {latex!r} is not on the page"
+    for label in ("formula-softmax", "formula-log-softmax", "formula-logsumexp"):
+        assert f'id="{label}"' in page
+    assert r"J = \operatorname{diag}(p) - p\,p^\top" in page  # from softmax_jacobian's docstring
+
+
+def test_math_is_served_by_the_site(site):
+    pages = [p for p in site.rglob("*.html") if "_static" not in p.parts]
+    assert (site / "_static" / "mathjax" / "tex-chtml.js").exists()
+    for page in pages:
+        source = page.read_text(encoding="utf-8")
+        remote = re.findall(r"""<script[^>]*\ssrc=["'](https?:[^"']+)""", source)
+        assert not remote, f"{page.name} loads scripts from the network: {remote}"
+        if 'class="math' in source:
+            assert "_static/mathjax/tex-chtml.js" in source, f"{page.name}: no local MathJax"
+
+
+@pytest.mark.parametrize("ipynb", NOTEBOOKS, ids=IDS)
+def test_exercises_solutions_figures_and_equations(site, ipynb):
+    source = ipynb.with_suffix(".md").read_text(encoding="utf-8")
+    page = text_of(site / "notebooks" / f"{ipynb.stem}.html")
+    exercises = len(re.findall(r"^`{3,}\{exercise(?:-start)?\}", source, re.MULTILINE))
+    solutions = len(re.findall(r"^`{3,}\{solution(?:-start)?\}", source, re.MULTILINE))
+    assert page.count('<div class="exercise admonition"') == exercises
+    # every solution is a collapsed dropdown (tools/check_site.py checks it is collapsed)
+    assert page.count('<div class="solution dropdown admonition"') == solutions
+    labelled = len(re.findall(r"^`{3,}\{math\}[ \t]*\n:label:", source, re.MULTILINE))
+    assert page.count('class="eqno"') >= labelled, "a labelled equation has no number"
+    figures = page.count("<figure")
+    numbered = len(re.findall(r'<span class="caption-number">Fig\. \d+\.\d+', page))
+    assert numbered == figures, f"{figures} figures, {numbered} numbered"
+
+
+# ---------------------------------------------------------------------------------------
+# The checks fail on broken books
+
+
+def write_book(
+    folder: Path,
+    pages: dict[str, str],
+    *,
+    offline_math: bool = True,
+    notebooks: dict[str, nbformat.NotebookNode | None] | None = None,
+) -> Path:
+    """A small book with the course's configuration (pages[0] is the root).
+
+    ``notebooks`` maps a stem to a notebook (written as .ipynb, with a .md beside it),
+    or to None for a .md without its .ipynb.
+    """
+    config = yaml.safe_load((BOOK / "_config.yml").read_text())
+    config["sphinx"]["local_extensions"] = {"course_site": str(BOOK / "_ext")}
+    if not offline_math:
+        config["sphinx"]["extra_extensions"].remove("sphinx-mathjax-offline")
+    folder.mkdir(parents=True)
+    (folder / "_config.yml").write_text(yaml.safe_dump(config))
+    (folder / "references.bib").write_text((BOOK / "references.bib").read_text())
+    names = list(pages)
+    chapters = [{"file": n} for n in names[1:]]
+    if notebooks:
+        chapters.append({"glob": "notebooks/[0-9][0-9]-*"})
+        (folder / "notebooks").mkdir()
+        for stem, nb in notebooks.items():
+            (folder / "notebooks" / f"{stem}.md").write_text(f"# {stem}\n")
+            if nb is not None:
+                nbformat.write(nb, folder / "notebooks" / f"{stem}.ipynb")
+    toc = {"format": "jb-book", "root": names[0]} | ({"chapters": chapters} if chapters else {})
+    (folder / "_toc.yml").write_text(yaml.safe_dump(toc))
+    for name, text in pages.items():
+        (folder / f"{name}.md").write_text(text)
+    return folder
+
+
+GOOD = "# Good\n\nInline $\\sigma(z) = 1/(1 + e^{-z})$ and displayed:\n\n$$f'(z) = 1$$\n"
+
+
+def failing_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    cell = nbformat.v4.new_code_cell("1 / 0", execution_count=1)
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "error", ename="ZeroDivisionError", evalue="division by zero", traceback=[]
+        )
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Fails"), cell]
+    return nb
+
+
+def test_build_fails_on_broken_reference_missing_figure_and_failing_notebook(tmp_path):
+    book = write_book(
+        tmp_path / "book",
+        {
+            "index": (
+                "# Index\n\nSee {ref}`no-such-label` and {numref}`fig-no-such-figure`.\n\n"
+                "```{figure} missing-figure.png\n:name: fig-missing\n\nA caption.\n```\n"
+            )
+        },
+        notebooks={"01-fails": failing_notebook(), "02-orphan": None},
+    )
+    result = build(book)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "undefined label: 'no-such-label'" in output
+    assert "fig-no-such-figure" in output
+    assert "image file not readable: missing-figure.png" in output
+    assert "stored an error, ZeroDivisionError: division by zero" in output
+    assert "notebooks/02-orphan.md has no paired .ipynb" in output
+
+
+def test_browser_check_fails_on_tex_typo_broken_link_missing_image_console_error(tmp_path):
+    book = write_book(
+        tmp_path / "book",
+        {
+            "good": GOOD,
+            "typo": "# Typo\n\nA misspelt macro: $\\sigmaa(z)$.\n",
+            "broken": (
+                "# Broken\n\n"
+                '<p><a href="missing-page.html">a link</a>'
+                ' <a href="good.html#nowhere">an anchor</a>'
+                ' <img src="missing-image.png" alt="x"></p>\n\n'
+                "<script>console.error('boom')</script>\n"
+            ),
+        },
+    )
+    built = build(book)
+    assert built.returncode == 0, built.stdout + built.stderr  # Sphinx sees none of these
+    result = check_site(book / "_build" / "html", tmp_path / "shots")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert page_report(result.stdout, "good.html").startswith("ok")
+    typo = page_report(result.stdout, "typo.html")
+    assert typo.startswith("FAIL")
+    assert "TeX error: 'Undefined control sequence \\\\sigmaa'" in typo
+    broken = page_report(result.stdout, "broken.html")
+    assert "missing-page.html (no such file)" in broken
+    assert "no id 'nowhere' in good.html" in broken
+    assert re.search(r"image did not load: file:.*/missing-image\.png", broken)
+    assert "console error: boom" in broken
+    assert (tmp_path / "shots" / "typo.png").stat().st_size > 0
+
+
+def test_browser_check_fails_on_cdn_math(tmp_path):
+    book = write_book(tmp_path / "book", {"good": GOOD}, offline_math=False)
+    built = build(book)
+    assert built.returncode == 0, built.stdout + built.stderr
+    result = check_site(book / "_build" / "html", tmp_path / "shots")
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = page_report(result.stdout, "good.html")
+    assert "MathJax did not load" in report
+    assert "math not typeset" in report
+    assert "offline: the page requested https://" in report

@@ -1,0 +1,24 @@
+"""`make lab` works as promised: checked by driving JupyterLab in headless Chromium.
+
+tools/check_lab.py starts a JupyterLab server on a copy of the notebooks and asserts
+that double-clicking a notebook's .md opens it as a notebook, that MyST (math,
+exercises, solutions) renders, and that saving updates both files of the pair.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_jupyterlab_opens_md_as_notebook_renders_myst_and_saves_both_files():
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "check_lab.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "all JupyterLab checks passed" in run.stdout
