@@ -173,15 +173,28 @@ def main() -> int:
                 " nb.activeCellIndex = nb.model.cells.length - 1;"
                 " return nb.scrollToItem(nb.model.cells.length - 1); }"
             )
-            time.sleep(3)
             exercises = panel.get_by_text(re.compile(r"^Exercise \d+$"))
             solutions = panel.get_by_text(re.compile(r"^Solution to"))
-            raw = "{exercise}" in panel.inner_text() or "{solution}" in panel.inner_text()
+
+            def rendering() -> tuple[int, int, bool]:
+                text = panel.inner_text()
+                raw = "{exercise}" in text or "{solution}" in text
+                return exercises.count(), solutions.count(), raw
+
+            # cells render one by one as they scroll into view: wait until it settles
+            state, deadline = None, time.time() + 30
+            while time.time() < deadline:
+                now = rendering()
+                if now == state and now[0] and now[1] and not now[2]:
+                    break
+                state = now
+                time.sleep(0.5)
+            n_ex, n_sol, raw = rendering()
             check(
                 failures,
-                exercises.count() > 0 and solutions.count() > 0 and not raw,
-                f"exercises render as admonitions ({exercises.count()} in view) and solutions "
-                f"as dropdowns ({solutions.count()} in view); raw directive text: {raw}",
+                n_ex > 0 and n_sol > 0 and not raw,
+                f"exercises render as admonitions ({n_ex} in view) and solutions "
+                f"as dropdowns ({n_sol} in view); raw directive text: {raw}",
             )
             shot = work / "lab.png"
             page.screenshot(path=str(shot))
@@ -193,8 +206,8 @@ def main() -> int:
                 "() => { const nb = window.jupyterapp.shell.currentWidget.content;"
                 " nb.activeCellIndex = 1; return nb.scrollToItem(1); }"
             )
-            time.sleep(1)
             code = panel.locator(".jp-CodeCell .cm-content").first
+            code.wait_for(timeout=30_000)
             code.click()
             page.keyboard.press("Control+End")
             page.keyboard.type(f"\n{marker}")
