@@ -78,7 +78,8 @@ test: $(STAMP)
 
 # Double-click a notebook's .md to open it; saving writes both halves of the pair.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+	  $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
