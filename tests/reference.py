@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 import mpmath
 import numpy as np
 
+from course_lib import precision
+
 __all__ = ["MP_DPS", "hard_points", "mp_map", "mp_softmax", "mp_softmax_vjp", "ulp_error", "worst"]
 
 MP_DPS = 50
@@ -25,36 +27,17 @@ def mp_map(func: Callable[[mpmath.mpf], mpmath.mpf], x: Iterable[float]) -> list
         return [func(mpmath.mpf(float(v))) for v in np.asarray(x, dtype=np.float64).ravel()]
 
 
-def _ulp_of(exact: mpmath.mpf, dtype: np.dtype) -> mpmath.mpf:
-    info = np.finfo(dtype)
-    tiny_ulp = mpmath.mpf(float(info.smallest_subnormal))
-    if exact == 0:
-        return tiny_ulp
-    # exponent of |exact|: 2**e <= |exact| < 2**(e+1)
-    _, e = mpmath.frexp(abs(exact))  # |exact| = m * 2**e with 0.5 <= m < 1
-    ulp = mpmath.ldexp(1, int(e) - 1 - (info.nmant))
-    return max(ulp, tiny_ulp)
-
-
 def ulp_error(computed: np.ndarray, exact: Iterable[mpmath.mpf]) -> np.ndarray:
     """Return |computed - exact| in ulps of the computed dtype, elementwise, as float64.
 
-    Infinities and NaNs count as 0 ulp when they match the reference exactly (same
-    infinity, or both NaN) and as ``inf`` otherwise; a finite reference beyond the
-    dtype's range that the computation gives as ``inf`` also counts as ``inf``.
+    `exact` is a flat sequence in C order (as `mp_map` returns). The measurement is
+    `course_lib.precision.ulp_error` (tested on exact values in tests/test_precision.py):
+    matching infinities and NaNs count 0 ulp, any other non-finite value ``inf``.
     """
     computed = np.asarray(computed)
-    dtype = computed.dtype
-    out = np.empty(computed.size)
-    for i, (c, x) in enumerate(zip(computed.ravel(), exact, strict=True)):
-        c = float(c)
-        if mpmath.isnan(x) or np.isnan(c):
-            out[i] = 0.0 if (mpmath.isnan(x) and np.isnan(c)) else np.inf
-        elif mpmath.isinf(x) or np.isinf(c):
-            out[i] = 0.0 if (mpmath.isinf(x) and np.isinf(c) and (x > 0) == (c > 0)) else np.inf
-        else:
-            out[i] = float(abs(mpmath.mpf(c) - x) / _ulp_of(x, dtype))
-    return out.reshape(computed.shape)
+    values = np.empty(computed.size, dtype=object)
+    values[:] = list(exact)
+    return precision.ulp_error(computed, values.reshape(computed.shape))
 
 
 def worst(errors: np.ndarray, x: np.ndarray) -> tuple[float, float]:
@@ -112,30 +95,16 @@ def hard_points(dtype: np.dtype = np.float64) -> np.ndarray:
     return np.unique(np.concatenate([pts, np.array([info.max, -info.max], dtype=dtype)]))
 
 
-def _mp_softmax_row(row) -> tuple[list[mpmath.mpf], list[mpmath.mpf]]:
-    r = [mpmath.mpf(float(v)) for v in row]
-    m = max(r)
-    top = r.index(m)
-    ex = [mpmath.exp(v - m) for v in r]
-    rest = mpmath.fsum(ex[:top] + ex[top + 1 :])
-    return [x / (1 + rest) for x in ex], [(v - m) - mpmath.log1p(rest) for v in r]
-
-
 def mp_softmax(z: np.ndarray) -> tuple[list[mpmath.mpf], list[mpmath.mpf]]:
     """Softmax and log-softmax along the last axis of `z`, flattened in C order.
 
-    Cancellation-free at 50 digits: with m the max and T the sum of the other
-    exp(z_j - m), p_i = exp(z_i - m)/(1 + T) and log p_i = (z_i - m) - log1p(T), so no
-    digit is lost however small T is (log(sum) at 50 digits would lose all of a T
-    below 1e-50).
+    From `course_lib.precision.softmax_high_precision`, which is cancellation-free at 50
+    digits: with m the max and T the sum of the other exp(z_j - m), p_i = exp(z_i - m)/(1 + T)
+    and log p_i = (z_i - m) - log1p(T), so no digit is lost however small T is.
     """
-    probs, logs = [], []
-    with mpmath.workdps(MP_DPS):
-        for row in np.asarray(z).reshape(-1, np.shape(z)[-1]):
-            p, lp = _mp_softmax_row(row)
-            probs += p
-            logs += lp
-    return probs, logs
+    probs = precision.softmax_high_precision(z)
+    logs = precision.softmax_high_precision(z, log=True)
+    return list(probs.ravel()), list(logs.ravel())
 
 
 def mp_softmax_vjp(p: np.ndarray, g: np.ndarray) -> list[mpmath.mpf]:
