@@ -8,13 +8,15 @@ BIN := $(VENV)/bin
 DEPS := $(VENV)/.deps
 STAMP := $(VENV)/.installed
 
-.PHONY: book site site-check chromium test lab notebooks bench accuracy lock clean-venv help
+.PHONY: book site site-check chromium test test-simd lab notebooks edition edition-alone bench accuracy lock clean-venv help
 
 help:
 	@echo "make book   - set up what is needed, build the course website, check it in a browser"
 	@echo "make test   - set up .venv from requirements.lock if needed, lint, build and check the site, run every test"
+	@echo "make test-simd - the library tests and nbval again at the numpy SIMD levels of other CPUs"
 	@echo "make lab    - open JupyterLab on the course"
-	@echo "make notebooks - re-execute every notebook from its .md and store the outputs in its .ipynb"
+	@echo "make notebooks - re-execute every notebook from its .md, store the outputs in its .ipynb, regenerate edition/"
+	@echo "make edition - regenerate edition/ (plain Jupyter and Colab) from notebooks/"
 	@echo "make bench  - run the speed benchmark (bench/bench_activations.py)"
 	@echo "make accuracy - worst ulp errors against mpmath (bench/accuracy.py)"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml (newest versions)"
@@ -70,19 +72,45 @@ chromium:
 	  fi; \
 	fi
 
+# pytest runs on both cores; --dist loadfile keeps each notebook's cells in one kernel,
+# in order (nbval). Figures are drawn without a screen.
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
+export MPLBACKEND := Agg
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) --no-print-directory book
-	MPLBACKEND=Agg $(BIN)/python -m pytest
+	$(PYTEST)
+	$(MAKE) --no-print-directory test-simd
+
+# The library tests and nbval again as CPUs without AVX-512, and without AVX2, would run
+# them (numpy's SIMD kernels and OpenBLAS's differ in the last bit): every stored output
+# and every stated bound must hold at each level. The set-up checks (site, JupyterLab,
+# Binder, the Colab-like run) do not depend on it and run once, above.
+test-simd: $(STAMP)
+	$(BIN)/python tools/simd_levels.py -- $(PYTEST) -q -m "not setup"
 
 # Double-click a notebook's .md to open it; saving writes both halves of the pair.
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
 	  $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
+# Re-execute every chapter into its .ipynb, then regenerate the plain-Jupyter edition,
+# which carries those outputs.
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/make_edition.py
+
+# edition/NN-*.ipynb for plain Jupyter and Colab, from notebooks/ (tests/test_edition.py
+# fails when it has drifted). A fork runs this after changing the repository address.
+edition: $(STAMP)
+	$(BIN)/python tools/make_edition.py
+
+# Each edition chapter alone in an empty folder, in a fresh environment holding what
+# Colab ships plus course-lib from a wheel of this checkout (also run by make test)
+edition-alone: $(STAMP)
+	$(BIN)/python tools/run_edition_alone.py
 
 bench: $(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python bench/bench_activations.py

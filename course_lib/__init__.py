@@ -5,6 +5,8 @@ output; the softmax with its Jacobian and vector-Jacobian product; losses; gradi
 checks; a small network with a hand-written backward pass; and plots.
 """
 
+__version__ = "0.1.0"  # defined here only: pyproject.toml reads it
+
 from .checks import SelfCheck, check_my_derivative, check_my_gradient, check_my_jacobian
 from .datasets import one_hot, spirals, two_moons
 from .gradcheck import (
@@ -26,6 +28,7 @@ from .losses import (
 from .network import Dense, History, Network
 from .plotting import plot_activation, plot_derivative_gallery
 from .precision import (
+    correctly_rounded,
     first_zero,
     high_precision,
     relative_error,
@@ -80,6 +83,7 @@ __all__ = [
     "check_my_derivative",
     "check_my_gradient",
     "check_my_jacobian",
+    "correctly_rounded",
     "elu",
     "elu_derivative",
     "elu_derivative_from_output",

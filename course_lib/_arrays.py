@@ -5,7 +5,11 @@ error that names the function, what it got and what it accepts:
 
 - float16, float32, float64 (and longdouble) arrays keep their dtype;
 - integers (Python or NumPy) become float64, as in NumPy's own ufuncs;
+- integers too large for an integer dtype (``2**64``) become float64 as well, and
+  raise `ValueError` beyond float64's range;
 - bool, complex, strings, objects and ``None`` raise `TypeError`;
+- masked arrays raise `TypeError`: the functions would silently compute with the
+  values under the mask, so the caller chooses (``x.filled(...)`` or ``x.compressed()``);
 - an invalid ``axis`` raises NumPy's `numpy.exceptions.AxisError`;
 - two arrays whose shapes must agree raise `ValueError` showing both shapes.
 
@@ -23,6 +27,7 @@ __all__ = [
     "ACCEPTED",
     "as_float_array",
     "check_axis",
+    "check_range",
     "check_same_shape",
     "finish",
     "real_scalar",
@@ -70,6 +75,11 @@ def as_float_array(x: object, func: str, name: str = "z") -> np.ndarray:
     """
     if isinstance(x, str | bytes) or x is None:
         raise TypeError(f"{func}: argument {name!r} must be {ACCEPTED}; got {type(x).__name__}")
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            f"{func}: argument {name!r} is a masked array, which is not supported (the "
+            "masked values would be used); pass x.filled(value) or x.compressed()"
+        )
     try:
         arr = np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged nested lists and the like
@@ -81,7 +91,20 @@ def as_float_array(x: object, func: str, name: str = "z") -> np.ndarray:
         return arr
     if kind in "iu":
         return arr.astype(np.float64)
+    if kind == "O" and arr.size and all(map(_is_real_number, arr.flat)):
+        # Python ints beyond int64/uint64 (2**64) make an object array
+        try:
+            return arr.astype(np.float64)
+        except OverflowError:
+            raise ValueError(
+                f"{func}: argument {name!r} holds an integer beyond float64's range "
+                f"(about 1.8e308); got {type(x).__name__}"
+            ) from None
     raise TypeError(f"{func}: argument {name!r} must be {ACCEPTED}; got {_describe(x, arr)}")
+
+
+def _is_real_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
 def finish(out: np.ndarray) -> np.ndarray | np.floating:
@@ -116,6 +139,35 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, func: str, names: tuple[str, 
             f"{func}: {names[0]} and {names[1]} must have the same shape; "
             f"got {names[0]}.shape={a.shape} and {names[1]}.shape={b.shape}"
         )
+
+
+def check_range(a: np.ndarray, low: float, high: float, func: str, name: str) -> None:
+    """Raise `ValueError` unless every value of `a` but NaN lies in ``[low, high]``.
+
+    For the from-output derivatives: an output outside its function's range is a
+    mistake upstream, and the formula would silently give a number that is no
+    derivative. Two reductions, so the check costs little next to the formula.
+
+    Examples
+    --------
+    >>> check_range(np.array([0.0, np.nan, 1.0]), 0, 1, "f", "p")
+    >>> check_range(np.array([0.5, 1.5]), 0, 1, "f", "p")
+    Traceback (most recent call last):
+    ...
+    ValueError: f: p must lie in [0, 1], the function's range; got 1.5 at index (1,) (1 value(s))
+    """
+    if a.size == 0:
+        return
+    if np.fmin.reduce(a, axis=None) >= low and np.fmax.reduce(a, axis=None) <= high:
+        return  # (fmin and fmax skip NaN; an all-NaN array reduces to NaN and lands below)
+    bad = (a < low) | (a > high)
+    if not bad.any():
+        return
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    raise ValueError(
+        f"{func}: {name} must lie in [{low:g}, {high:g}], the function's range; got "
+        f"{float(a[index])!r} at index {index} ({int(np.count_nonzero(bad))} value(s))"
+    )
 
 
 def real_scalar(value: object, func: str, name: str, dtype: np.dtype) -> np.floating:

@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["BLOCK", "blockwise", "neg_abs"]
+from ._arrays import finish
+
+__all__ = ["BLOCK", "blockwise", "neg_abs", "via_float64"]
 
 BLOCK = 65536
 
@@ -54,3 +56,18 @@ def neg_abs(z: np.ndarray, out: np.ndarray) -> np.ndarray:
         return np.negative(np.abs(z, out=out), out=out)
     np.bitwise_or(z.view(bit.dtype), bit, out=out.view(bit.dtype))
     return out
+
+
+def via_float64(z: np.ndarray, kernel: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Apply `kernel` to `z` as a 1-d float64 array; round once back to z's dtype and shape.
+
+    For float16 and float32 inputs this makes the result the float64 one rounded once,
+    within half an ulp but for rare double roundings, whatever the accuracy of numpy's
+    narrow ``exp`` on the CPU; a longdouble input is computed in float64.
+    """
+    with np.errstate(over="ignore", under="ignore"):  # longdouble beyond float64's range
+        x = np.asarray(z, dtype=np.float64).reshape(-1)
+    with np.errstate(under="ignore"):  # subnormal results are answers, not errors
+        out = kernel(x)
+    with np.errstate(over="ignore", under="ignore"):
+        return finish(out.astype(z.dtype, copy=False).reshape(z.shape))

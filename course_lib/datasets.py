@@ -173,7 +173,7 @@ def one_hot(labels: ArrayLike, n_classes: int | None = None) -> np.ndarray:
     labels : array_like of int
         Class labels of shape ``(n_samples,)``, each in ``0 .. n_classes - 1``.
     n_classes : int, optional
-        Number of classes; default ``labels.max() + 1``.
+        Number of classes; default ``labels.max() + 1`` (0 for no labels).
 
     Returns
     -------
@@ -195,17 +195,25 @@ def one_hot(labels: ArrayLike, n_classes: int | None = None) -> np.ndarray:
     array([[1., 0., 0.],
            [0., 0., 1.],
            [0., 1., 0.]])
+    >>> one_hot([], n_classes=3).shape
+    (0, 3)
     """
     func = "one_hot"
     arr = np.asarray(labels)
+    if arr.size == 0 and arr.dtype == np.float64 and not isinstance(labels, np.ndarray):
+        arr = arr.astype(np.intp)  # [] has no dtype of its own: no labels at all
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"{func}: labels must be integers; got dtype {arr.dtype}")
     if arr.ndim != 1:
         raise ValueError(f"{func}: labels must be one-dimensional; got shape {arr.shape}")
-    k = int(arr.max()) + 1 if n_classes is None and arr.size else n_classes
-    k = _check_count(1 if k is None else k, "n_classes", func, 1)
+    if n_classes is None:
+        k = int(arr.max()) + 1 if arr.size else 0
+    else:
+        k = _check_count(n_classes, "n_classes", func, 1)
     bad = (arr < 0) | (arr >= k)
     if bad.any():
         i = int(np.argmax(bad))
         raise ValueError(f"{func}: labels must lie in 0 .. {k - 1}; got {int(arr[i])} at index {i}")
-    return np.eye(k)[arr]
+    out = np.zeros((arr.size, k))  # O(n K) memory and time, not an n x n identity
+    out[np.arange(arr.size), arr] = 1.0
+    return out

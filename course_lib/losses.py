@@ -121,10 +121,14 @@ def squared_error(y: ArrayLike, t: ArrayLike) -> np.floating:
     2.5
     """
     y, t = _pair(y, t, "squared_error", ("y", "t"))
-    with np.errstate(over="ignore"):  # beyond the float range: inf
-        d = np.subtract(y, t.astype(y.dtype, copy=False), out=np.empty_like(y))
-        np.multiply(d, d, out=d)
-    return _total(d) / 2
+    # float16 and float32 in float64: y - t is exact there and no d**2 overflows whose
+    # half fits (float16 [300] against [0] is 45000, not inf); d * (d / 2), since halving
+    # first is exact, keeps float64's d**2 from overflowing where d**2 / 2 fits
+    work = np.promote_types(y.dtype, np.float64)
+    with np.errstate(over="ignore"):  # beyond the float range: inf, as it should be
+        d = np.subtract(y, t.astype(y.dtype, copy=False), dtype=work)
+        np.multiply(d, d / 2, out=d)
+        return y.dtype.type(np.sum(d) + 0.0)  # + 0.0 turns a -0.0 total into 0.0
 
 
 def squared_error_gradient(y: ArrayLike, t: ArrayLike) -> np.ndarray:
@@ -210,7 +214,7 @@ def softmax_cross_entropy(z: ArrayLike, t: ArrayLike, axis: int = -1) -> np.floa
     >>> z = np.array([[2.0, 1.0, 0.1], [0.0, 0.0, 0.0]])
     >>> t = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     >>> float(softmax_cross_entropy(z, t))  # -ln(e^2 / (e^2 + e + e^0.1)) - ln(1/3)
-    1.5156423049459433
+    1.515642304946
     >>> float(softmax_cross_entropy([1000.0, -1000.0], [0.0, 1.0]))  # p = exp(-2000)
     2000.0
     """
@@ -344,7 +348,9 @@ def binary_cross_entropy(z: ArrayLike, t: ArrayLike) -> np.floating:
     t = t.astype(z.dtype, copy=False)
     # (1 - t) z for z >= 0 and -t z for z < 0: max(z, 0) - t z without cancellation
     coef = np.where(z >= 0, 1 - t, -t)
-    terms = np.multiply(coef, z, out=np.empty_like(z))
+    # a coefficient of exactly 0 is a term of exactly 0, even at z = +-inf (the limit of
+    # the loss for z -> inf with t = 1, or z -> -inf with t = 0), not 0 * inf = NaN
+    terms = np.multiply(coef, z, out=np.zeros_like(z), where=coef != 0)
     tail = np.abs(z, out=np.empty_like(z))
     np.negative(tail, out=tail)
     np.exp(tail, out=tail)

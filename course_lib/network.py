@@ -24,6 +24,7 @@ Network([2, 3, 1], ['tanh', 'sigmoid'], loss='squared_error')
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -41,6 +42,7 @@ LOSSES = ("squared_error", "softmax_cross_entropy")
 DERIVATIVE_FROM = ("z", "output")
 # He initialization for the rectifier family, Glorot for the rest (Glorot & Bengio 2010).
 _HE = frozenset({"relu", "leaky_relu", "elu", "gelu", "gelu_tanh", "silu"})
+DIVERGED = 1e6  # train stops once the mean loss grows this many times from its start
 
 
 @dataclass
@@ -112,6 +114,9 @@ class Network:
         rng: np.random.Generator | int | None = None,
         derivative_from: str = "z",
     ) -> None:
+        for name, value in (("loss", loss), ("derivative_from", derivative_from)):
+            if not isinstance(value, str):
+                raise TypeError(f"Network: {name} must be a str; got {type(value).__name__}")
         if loss not in LOSSES:
             raise ValueError(
                 f"Network: unknown loss {loss!r}; valid losses are: {', '.join(LOSSES)}"
@@ -120,14 +125,22 @@ class Network:
             raise ValueError(
                 f"Network: derivative_from must be 'z' or 'output'; got {derivative_from!r}"
             )
-        if len(sizes) < 2 or any(int(n) != n or n < 1 for n in sizes):
-            raise ValueError(
-                f"Network: sizes must be at least two positive integers; got {sizes!r}"
-            )
+        sizes = _check_sizes(sizes)
         n_layers = len(sizes) - 1
         if isinstance(activations, str):
             output = "identity" if loss == "softmax_cross_entropy" else activations
             activations = [activations] * (n_layers - 1) + [output]
+        if isinstance(activations, bytes) or not isinstance(activations, Sequence):
+            raise TypeError(
+                "Network: activations must be a registry name or a sequence of names; "
+                f"got {type(activations).__name__}"
+            )
+        for name in activations:
+            if not isinstance(name, str):
+                raise TypeError(
+                    f"Network: activation names must be str; got {type(name).__name__} "
+                    f"{name!r} in {list(activations)!r}"
+                )
         if len(activations) != n_layers:
             raise ValueError(
                 f"Network: need one activation per layer ({n_layers}); got {len(activations)}: "
@@ -153,7 +166,7 @@ class Network:
             var = 2 / n_in if name in _HE else 2 / (n_in + n_out)
             W = rng.normal(scale=np.sqrt(var), size=(n_in, n_out))
             self.layers.append(Dense(W, np.zeros(n_out), name))
-        self.sizes = tuple(int(n) for n in sizes)
+        self.sizes = sizes
         self.loss_name = loss
         self.derivative_from = derivative_from
         self.cache: list[Cache] = []
@@ -262,24 +275,88 @@ class Network:
         Each epoch shuffles the samples with `rng` and steps once per batch with the
         batch's mean gradient, so `lr` does not depend on `batch_size` (``None``: the
         whole set). The history is measured on the whole set after the epoch.
+
+        Everything is checked before the first step: `epochs` and `batch_size` are
+        positive ints, `lr` a finite real number > 0, and every value of `x` and `t`
+        finite (a bad sample is named by its row). The network computes in float64, the
+        dtype of its weights, so float32 data are promoted.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For arguments of the wrong type or value.
+        FloatingPointError
+            When training diverges: the loss becomes non-finite or grows to more than
+            ``DIVERGED`` (1e6) times its value before training, or an overflow occurs.
+            The message names the epoch and the loss; try a smaller `lr`.
         """
+        func = "Network.train"
         x = self._check(x, "x", self.sizes[0])
         t = self._check_targets(t, x)
         n = x.shape[0]
-        batch_size = n if batch_size is None else batch_size
-        if batch_size < 1 or epochs < 0:
-            raise ValueError(
-                f"Network: need batch_size >= 1 and epochs >= 0; got {batch_size}, {epochs}"
-            )
+        epochs = _positive_int(epochs, "epochs", func)
+        batch_size = n if batch_size is None else _positive_int(batch_size, "batch_size", func)
+        lr = _positive_real(lr, "lr", func)
+        for name, data in (("x", x), ("t", t)):
+            bad = np.flatnonzero(~np.isfinite(data).all(axis=1))
+            if bad.size:
+                raise ValueError(
+                    f"{func}: {name} must be finite; sample {bad[0]} ({name}[{bad[0]}] = "
+                    f"{data[bad[0]]}) is not ({bad.size} bad samples in all)"
+                )
         rng = np.random.default_rng(rng)
         loss = np.empty(epochs)
         grad_norms = np.empty((epochs, len(self.layers)))
-        for epoch in range(epochs):
-            order = rng.permutation(n)
-            for start in range(0, n, batch_size):
-                rows = order[start : start + batch_size]
-                self.sgd_step(self.gradients(x[rows], t[rows]), lr / len(rows))
-            grads = self.gradients(x, t)
-            loss[epoch] = self._loss_of_output(self.cache[-1].h, t) / n
-            grad_norms[epoch] = [np.linalg.norm(grad_W) / n for grad_W, _ in grads]
+        start_loss = self.loss(x, t) / n
+        epoch = 0
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                for epoch in range(epochs):
+                    order = rng.permutation(n)
+                    for start in range(0, n, batch_size):
+                        rows = order[start : start + batch_size]
+                        self.sgd_step(self.gradients(x[rows], t[rows]), lr / len(rows))
+                    grads = self.gradients(x, t)
+                    loss[epoch] = self._loss_of_output(self.cache[-1].h, t) / n
+                    grad_norms[epoch] = [np.linalg.norm(grad_W) / n for grad_W, _ in grads]
+                    grown = 0 < start_loss * DIVERGED < loss[epoch]
+                    if grown or not np.isfinite(loss[epoch]):
+                        raise FloatingPointError(f"the loss is {loss[epoch]:.3g}")
+        except FloatingPointError as exc:
+            raise FloatingPointError(
+                f"{func}: diverged in epoch {epoch} of {epochs} ({exc}; it was "
+                f"{start_loss:.3g} before training): try a smaller lr than {lr:g}"
+            ) from None
         return History(loss, grad_norms)
+
+
+def _check_sizes(sizes: object) -> tuple[int, ...]:
+    """Layer widths as a tuple of positive ints, or a TypeError or ValueError."""
+    if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence):
+        raise TypeError(f"Network: sizes must be a sequence of ints; got {type(sizes).__name__}")
+    for n in sizes:
+        if isinstance(n, bool | np.bool_) or not isinstance(n, numbers.Integral):
+            raise TypeError(
+                f"Network: sizes must be ints; got {type(n).__name__} {n!r} in {list(sizes)!r}"
+            )
+    if len(sizes) < 2 or any(n < 1 for n in sizes):
+        raise ValueError(f"Network: sizes must be at least two positive integers; got {sizes!r}")
+    return tuple(int(n) for n in sizes)
+
+
+def _positive_int(value: object, name: str, func: str) -> int:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{func}: {name} must be an int; got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{func}: {name} must be at least 1; got {value}")
+    return int(value)
+
+
+def _positive_real(value: object, name: str, func: str) -> float:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{func}: {name} must be a real number; got {type(value).__name__} {value!r}"
+        )
+    if not (np.isfinite(float(value)) and value > 0):
+        raise ValueError(f"{func}: {name} must be finite and > 0; got {value!r}")
+    return float(value)

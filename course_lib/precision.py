@@ -5,6 +5,9 @@ Three questions a numerical notebook keeps asking, each answered by measurement:
 - *What is the true value?* `high_precision` evaluates an mpmath function at each
   float exactly converted, with 50 significant digits (`DPS`); `softmax_high_precision`
   does the same for the softmax and log-softmax of each slice.
+- *What would a correctly rounded implementation return?* `correctly_rounded` rounds
+  that true value once to the nearest float of a dtype: a fact of mathematics, the
+  same on every CPU, where NumPy's own ``exp`` or ``tanh`` may differ in the last bit.
 - *How far off is a computed value?* `ulp_error` counts units in the last place of the
   true value in the computed dtype (a correctly rounded result is within 0.5);
   `relative_error` gives :math:`|c - x| / |x|`.
@@ -26,6 +29,7 @@ from numpy.typing import ArrayLike, DTypeLike
 
 __all__ = [
     "DPS",
+    "correctly_rounded",
     "first_zero",
     "high_precision",
     "relative_error",
@@ -227,6 +231,65 @@ def ulp_error(computed: ArrayLike, exact: ArrayLike, dps: int = DPS) -> np.ndarr
     array([8388608.])
     """
     return _errors(computed, exact, per_ulp=True, dps=dps)
+
+
+def correctly_rounded(
+    func: Callable[..., Any], *x: ArrayLike, dtype: DTypeLike = np.float64, dps: int = DPS
+) -> np.ndarray:
+    r"""``func(*x)`` rounded once to the nearest float of `dtype`, ties to even.
+
+    What a correctly rounded implementation of `func` returns, on any CPU: the value
+    is computed with `dps` digits (`high_precision`) and rounded once, subnormals and
+    overflow to :math:`\pm\infty` included. NumPy's ``exp``, ``log`` and ``tanh`` are
+    not correctly rounded, and which last bit they get depends on the CPU's SIMD
+    kernels; comparisons with these values do not.
+
+    Parameters
+    ----------
+    func : callable
+        An mpmath function of one ``mpf`` per array in `x`, as for `high_precision`.
+    *x : array_like
+        The points, broadcast together.
+    dtype : {float64, float32, float16}, optional
+        The floats to round to. Default float64.
+    dps : int, optional
+        Working precision of the true value. Default `DPS` (50).
+
+    Returns
+    -------
+    ndarray
+        The rounded values, of `dtype` and the broadcast shape.
+
+    Examples
+    --------
+    >>> import mpmath
+    >>> float(correctly_rounded(mpmath.exp, 1.0)[()]) == np.e
+    True
+    >>> correctly_rounded(mpmath.tanh, [19.0, 19.1]).tolist()  # 1 from 27.5 ln 2 on
+    [0.9999999999999999, 1.0]
+    >>> bool(correctly_rounded(lambda t: t / 10, 1.0, dtype=np.float32) == np.float32(0.1))
+    True
+    >>> correctly_rounded(mpmath.exp, [-745.0, 710.0]).tolist()  # subnormal, and overflow
+    [5e-324, inf]
+    """
+    mpmath = _mpmath()
+    info = np.finfo(dtype)
+    exact = high_precision(func, *x, dps=dps)
+    out = np.empty(exact.shape, dtype=info.dtype)
+    tiny = mpmath.mpf(float(info.tiny))
+    step = mpmath.mpf(float(info.smallest_subnormal))  # the spacing below tiny
+    largest = float(info.max)
+    for i in np.ndindex(exact.shape):
+        value = exact[i]
+        if not mpmath.isfinite(value):
+            out[i] = float(value)
+        elif abs(value) < tiny:  # a fixed grid of multiples of the smallest subnormal
+            out[i] = float(mpmath.nint(value / step) * step)
+        else:
+            with mpmath.workprec(info.nmant + 1):  # the significand's bits
+                rounded = float(+value)
+            out[i] = rounded if abs(rounded) <= largest else np.copysign(np.inf, rounded)
+    return out
 
 
 def relative_error(computed: ArrayLike, exact: ArrayLike, dps: int = DPS) -> np.ndarray:

@@ -13,13 +13,12 @@ exact limits at :math:`\pm\infty`, and raises no floating-point warning for any 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array, finish, real_scalar
+from ._arrays import as_float_array, check_range, finish, real_scalar
 from ._eft import two_product, two_sum
+from ._kernels import via_float64
 from ._special import SCALE, exp_scaled, ndtr, normal_pdf
 from .sigmoid import sigmoid, sigmoid_derivative
 
@@ -54,16 +53,6 @@ _C, _C_LO = 0.044715, 2.1960211427085595e-18
 # such as z * exp(z) would multiply the rounding error of a subnormal by |z|: such
 # tails are computed times 2**SCALE and scaled back with a single rounding.
 _DEEP = -700.0
-
-
-def _via_float64(z: np.ndarray, kernel: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Apply `kernel` to `z` as a 1-d float64 array; round once back to z's dtype and shape."""
-    with np.errstate(over="ignore", under="ignore"):  # longdouble beyond float64's range
-        x = np.asarray(z, dtype=np.float64).reshape(-1)
-    with np.errstate(under="ignore"):  # subnormal results are answers, not errors
-        out = kernel(x)
-    with np.errstate(over="ignore", under="ignore"):
-        return finish(out.astype(z.dtype, copy=False).reshape(z.shape))
 
 
 def _with_nan(out: np.ndarray, z: np.ndarray) -> np.ndarray | np.floating:
@@ -150,6 +139,11 @@ def relu_derivative_from_output(y: ArrayLike) -> np.ndarray:
     ndarray or scalar
         1 where :math:`y > 0`, else 0; NaN for NaN.
 
+    Raises
+    ------
+    ValueError
+        If a value of `y` is negative, which no ReLU output is.
+
     See Also
     --------
     relu_derivative
@@ -164,7 +158,9 @@ def relu_derivative_from_output(y: ArrayLike) -> np.ndarray:
     >>> relu_derivative_from_output(relu(np.array([-2.0, 0.0, 3.0])))
     array([0., 0., 1.])
     """
-    y = as_float_array(y, "relu_derivative_from_output", "y")
+    func = "relu_derivative_from_output"
+    y = as_float_array(y, func, "y")
+    check_range(y, 0, np.inf, func, "y")
     return finish(np.heaviside(y, 0, out=np.empty_like(y)))
 
 
@@ -364,7 +360,7 @@ def elu(z: ArrayLike, alpha: float = 1.0) -> np.ndarray:
     def kernel(x: np.ndarray) -> np.ndarray:
         return np.where(x > 0, x, a * np.expm1(np.minimum(x, 0.0)))
 
-    return _via_float64(z, kernel)
+    return via_float64(z, kernel)
 
 
 def elu_derivative(z: ArrayLike, alpha: float = 1.0) -> np.ndarray:
@@ -419,7 +415,7 @@ def elu_derivative(z: ArrayLike, alpha: float = 1.0) -> np.ndarray:
         d[deep] = np.ldexp(a * exp_scaled(x[deep]), -SCALE)
         return np.where(x > 0, 1.0, d)
 
-    return _via_float64(z, kernel)
+    return via_float64(z, kernel)
 
 
 def elu_derivative_from_output(y: ArrayLike, alpha: float = 1.0) -> np.ndarray:
@@ -442,6 +438,7 @@ def elu_derivative_from_output(y: ArrayLike, alpha: float = 1.0) -> np.ndarray:
     ValueError
         If `alpha` is negative or not finite: for :math:`\alpha < 0` the negative
         branch is positive, so :math:`y` no longer tells which branch it came from.
+        Also if a value of `y` is below :math:`-\alpha`, outside ELU's range.
 
     See Also
     --------
@@ -476,6 +473,7 @@ def elu_derivative_from_output(y: ArrayLike, alpha: float = 1.0) -> np.ndarray:
             f"{func}: alpha must be >= 0, since for alpha < 0 the output does not tell "
             f"which branch it came from; got {alpha!r}"
         )
+    check_range(y, -float(a), np.inf, func, "y")
     out = np.ones_like(y)
     np.add(y, a, out=out, where=~(y > 0))  # NaN takes this branch and stays NaN
     return finish(out)
@@ -518,7 +516,7 @@ def softplus(z: ArrayLike) -> np.ndarray:
     def kernel(x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
-    return _via_float64(z, kernel)
+    return via_float64(z, kernel)
 
 
 def softplus_derivative(z: ArrayLike) -> np.ndarray:
@@ -579,21 +577,17 @@ def softplus_derivative_from_output(y: ArrayLike) -> np.ndarray:
     :math:`y`, about :math:`u y`, changes the result by about
     :math:`u y e^{-y} \le u\,\sigma(z)`, so unlike sigmoid's and tanh's from-output
     forms this one stays accurate everywhere. A negative `y` is outside softplus's
-    range; the formula then gives a negative number (:math:`-\infty` below
-    :math:`y = -709.8`).
+    range, where the formula would give a negative number: it raises `ValueError`.
 
     Examples
     --------
     >>> softplus_derivative_from_output(softplus(np.array([-1.0, 0.0, 1.0])))
     array([0.26894142, 0.5       , 0.73105858])
     """
-    y = as_float_array(y, "softplus_derivative_from_output", "y")
-
-    def kernel(x: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):  # y < -709.8, outside the range: -inf
-            return -np.expm1(-x)
-
-    return _via_float64(y, kernel)
+    func = "softplus_derivative_from_output"
+    y = as_float_array(y, func, "y")
+    check_range(y, 0, np.inf, func, "y")
+    return via_float64(y, lambda x: -np.expm1(-x))
 
 
 def _check_approximate(approximate: object, func: str) -> None:
@@ -726,7 +720,7 @@ def gelu(z: ArrayLike, approximate: str = "none") -> np.ndarray:
     func = "gelu"
     z = as_float_array(z, func)
     _check_approximate(approximate, func)
-    return _via_float64(z, _gelu_exact if approximate == "none" else _gelu_tanh)
+    return via_float64(z, _gelu_exact if approximate == "none" else _gelu_tanh)
 
 
 def gelu_derivative(z: ArrayLike, approximate: str = "none") -> np.ndarray:
@@ -787,7 +781,7 @@ def gelu_derivative(z: ArrayLike, approximate: str = "none") -> np.ndarray:
     z = as_float_array(z, func)
     _check_approximate(approximate, func)
     kernel = _gelu_exact_derivative if approximate == "none" else _gelu_tanh_derivative
-    return _via_float64(z, kernel)
+    return via_float64(z, kernel)
 
 
 def silu(z: ArrayLike) -> np.ndarray:
@@ -831,7 +825,7 @@ def silu(z: ArrayLike) -> np.ndarray:
         out[deep] = np.ldexp(xd * exp_scaled(xd), -SCALE)
         return out
 
-    return _via_float64(z, kernel)
+    return via_float64(z, kernel)
 
 
 def silu_derivative(z: ArrayLike) -> np.ndarray:
@@ -880,7 +874,7 @@ def silu_derivative(z: ArrayLike) -> np.ndarray:
         out[deep] = np.ldexp((1.0 + xd) * exp_scaled(xd), -SCALE)
         return out
 
-    return _via_float64(z, kernel)
+    return via_float64(z, kernel)
 
 
 def identity(z: ArrayLike) -> np.ndarray:

@@ -152,7 +152,8 @@ _ENTRIES = (
         latex_derivative_from_output=r"\tanh'(z) = 1 - t^2, \quad t = \tanh z",
         stable_form=(
             "The derivative is 4e/(1+e)^2 with e = exp(-2|z|), which neither overflows nor "
-            "rounds to 0 where 1 - tanh(z)**2 does (|z| >= 18.99 in float64 with NumPy's tanh)."
+            "rounds to 0 where 1 - tanh(z)**2 does (from |z| = 19.06 in float64, where a "
+            "correctly rounded tanh reaches 1)."
         ),
         kinks=(),
         convention=_SMOOTH,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array, finish
+from ._arrays import as_float_array, check_range, finish
 from ._kernels import blockwise, neg_abs
 
 __all__ = [
@@ -243,6 +243,12 @@ def sigmoid_derivative_from_output(p: ArrayLike) -> np.ndarray:
     ndarray or scalar
         :math:`p\,(1 - p)`.
 
+    Raises
+    ------
+    ValueError
+        If a value of `p` (NaN aside) lies outside :math:`[0, 1]`: it is no sigmoid
+        output, and :math:`p(1-p)` there is no derivative.
+
     See Also
     --------
     sigmoid_derivative : the accurate form, from the input :math:`z`.
@@ -266,5 +272,7 @@ def sigmoid_derivative_from_output(p: ArrayLike) -> np.ndarray:
     >>> float(sigmoid_derivative_from_output(sigmoid(40.0)))  # the true value is 4.2e-18
     0.0
     """
-    p = as_float_array(p, "sigmoid_derivative_from_output", "p")
+    func = "sigmoid_derivative_from_output"
+    p = as_float_array(p, func, "p")
+    check_range(p, 0, 1, func, "p")
     return finish(blockwise(_from_output_kernel, p))

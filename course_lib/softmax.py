@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array, check_axis, check_same_shape, finish
+from ._arrays import as_float_array, check_axis, check_range, check_same_shape, finish
 from ._eft import dot2, two_product, two_sum
 from ._kernels import BLOCK
 
@@ -136,7 +136,8 @@ def _log_softmax_block(z: np.ndarray, out: np.ndarray, accurate: bool) -> None:
         np.subtract(s, np.log1p(_rest_sum(s, e)), out=s)
         if err is not None:
             np.add(s, err, out=s)
-        np.copyto(out, s, casting="same_kind")
+        with np.errstate(over="ignore"):  # below float16/32's range, ln p rounds to -inf
+            np.copyto(out, s, casting="same_kind")
     else:
         np.subtract(s, np.log(e.sum(axis=-1, keepdims=True)), out=out)
 
@@ -411,7 +412,8 @@ def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> np.ndarray:
     Raises
     ------
     ValueError
-        If `p` and `g` differ in shape.
+        If `p` and `g` differ in shape, or a value of `p` (NaN aside) lies outside
+        :math:`[0, 1]`.
 
     See Also
     --------
@@ -438,23 +440,31 @@ def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> bool(np.allclose(softmax_vjp(p, g), softmax_jacobian(np.array([1.0, 2.0, 3.0])).T @ g))
     True
     """
-    p = as_float_array(p, "softmax_vjp", "p")
-    g = as_float_array(g, "softmax_vjp", "g")
-    check_same_shape(p, g, "softmax_vjp", ("p", "g"))
-    ax = check_axis(axis, p.ndim, "softmax_vjp")
+    func = "softmax_vjp"
+    p = as_float_array(p, func, "p")
+    g = as_float_array(g, func, "g")
+    check_same_shape(p, g, func, ("p", "g"))
+    ax = check_axis(axis, p.ndim, func)
+    check_range(p, 0, 1, func, "p")
     dtype = np.result_type(p, g)
     if p.size == 0:
         return np.empty(p.shape, dtype=dtype)
+    # float16/32 in float64, compensated too: g_j - p.g cancels whatever the precision
     work = np.float64 if np.finfo(dtype).bits < 64 else dtype
     pw = np.moveaxis(p.astype(work, copy=False), ax, -1)
     gw = np.moveaxis(g.astype(work, copy=False), ax, -1)
-    if np.finfo(dtype).bits < 64:
-        # products of float32 values are exact in float64: one plain dot suffices
-        d_hi = np.sum(pw * gw, axis=-1, keepdims=True)
-        out = pw * (gw - d_hi)
-    elif np.max(np.abs(gw), initial=0.0) < 2.0**995:
-        out = _vjp_compensated(pw, gw)
-    else:  # the exact split would overflow (|g| > 2**995), or g holds inf or NaN
+    g_max = np.max(np.abs(gw), initial=0.0)
+    if not np.isfinite(g_max):  # inf or NaN in g: the plain formula gives IEEE's answer
         with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: NaN, as it should
             out = pw * (gw - np.sum(pw * gw, axis=-1, keepdims=True))
+    elif g_max < _SPLIT_LIMIT:
+        out = _vjp_compensated(pw, gw)
+    else:  # the exact split would overflow: scale g by a power of two, exactly
+        out = _vjp_compensated(pw, gw * _DOWN) / _DOWN
     return np.moveaxis(out.astype(dtype, copy=False), -1, ax)
+
+
+# two_product's exact split overflows for |g| >= 2**995; scaling by 2**-600 and back is
+# exact (no result of softmax_vjp exceeds max |g|, so the way back cannot overflow)
+_SPLIT_LIMIT = 2.0**995
+_DOWN = 2.0**-600

@@ -5,17 +5,27 @@ r"""The hyperbolic tangent and its derivative.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array, finish
-from ._kernels import blockwise, neg_abs
+from ._arrays import as_float_array, check_range, finish
+from ._kernels import blockwise, neg_abs, via_float64
 
 __all__ = ["tanh", "tanh_derivative", "tanh_derivative_from_output"]
 
 
+# exp(-2|z|) is subnormal from |z| = 354.2 on and 0 from 372.6, while the derivative
+# 4 exp(-2|z|) is representable up to 372.9: there, take e^-64 out of the exponential.
+# 64 - 2|z| is exact, and the constant and the product add about one rounding each.
+_FAR = 354.0
+_FOUR_E_MINUS_64 = 4 * math.exp(-64)
+
+
 def _tanh_derivative_kernel(z: np.ndarray, out: np.ndarray, den: np.ndarray) -> None:
     e = neg_abs(z, out)
+    far = np.fmin.reduce(e, initial=0.0) < -_FAR  # rare; one reduction (fmin skips NaN)
     np.maximum(e, -1e4, out=e)  # exp(-2e4) is 0 already; keeps -2|z| from overflowing
     np.multiply(e, 2, out=e)
     np.exp(e, out=e)
@@ -23,6 +33,15 @@ def _tanh_derivative_kernel(z: np.ndarray, out: np.ndarray, den: np.ndarray) -> 
     np.multiply(den, den, out=den)
     np.multiply(e, 4, out=e)  # exact: a power of two
     np.divide(e, den, out=out)
+    if far:
+        where = np.abs(z) > _FAR
+        with np.errstate(under="ignore"):  # a subnormal or 0 result is the answer
+            far_z = np.minimum(np.abs(z[where]), 1e4)  # as above: 2|z| must not overflow
+            out[where] = np.exp(64 - 2 * far_z) * _FOUR_E_MINUS_64
+
+
+def _tanh_derivative_float64(z: np.ndarray) -> np.ndarray:
+    return blockwise(_tanh_derivative_kernel, z, (z.dtype,))
 
 
 def tanh(z: ArrayLike) -> np.ndarray:
@@ -87,10 +106,17 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
         \tanh'(z) = 1 - \tanh^2 z = \frac{1}{\cosh^2 z} = \frac{4e}{(1 + e)^2},
         \qquad e = e^{-2|z|}
 
-    ``1 - tanh(z)**2`` returns exactly 0 once :math:`\tanh z` rounds to :math:`\pm 1`
-    (with NumPy's tanh: :math:`|z| \ge 18.99` in float64, where a correctly rounded
-    tanh would reach 1 at 19.06, and :math:`|z| \ge 10.0` in float32), and
+    ``1 - tanh(z)**2`` returns exactly 0 once :math:`\tanh z` rounds to :math:`\pm 1`:
+    a correctly rounded tanh does from :math:`|z| = \tfrac{55}{2}\ln 2 \approx 19.06` in
+    float64 and :math:`13 \ln 2 \approx 9.01` in float32, and NumPy's tanh, which is
+    not correctly rounded, may do so a little earlier on some CPUs.
     ``1 / cosh(z)**2`` overflows for :math:`|z| > 710`; this form does neither.
+
+    Where :math:`e` itself underflows (:math:`|z| > 372.6`) the factor 4 would come
+    too late, so from :math:`|z| = 354` on the result is :math:`e^{64 - 2|z|} \cdot
+    4e^{-64}`, whose exponent is exact: the derivative is 0 only where
+    :math:`4e^{-2|z|}` rounds to 0 (:math:`|z| > 372.9`). float16 and float32 are
+    computed in float64 and rounded once.
 
     Examples
     --------
@@ -98,7 +124,9 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
     array([1.00000000e+00, 4.19974342e-01, 1.69934170e-17])
     """
     z = as_float_array(z, "tanh_derivative")
-    return finish(blockwise(_tanh_derivative_kernel, z, (z.dtype,)))
+    if z.dtype == np.float64:
+        return finish(_tanh_derivative_float64(z))
+    return via_float64(z, _tanh_derivative_float64)  # float16/32: rounded once
 
 
 def tanh_derivative_from_output(t: ArrayLike) -> np.ndarray:
@@ -114,6 +142,11 @@ def tanh_derivative_from_output(t: ArrayLike) -> np.ndarray:
     ndarray or scalar
         :math:`1 - t^2`, computed as :math:`(1 - t)(1 + t)`.
 
+    Raises
+    ------
+    ValueError
+        If a value of `t` (NaN aside) lies outside :math:`[-1, 1]`, the range of tanh.
+
     See Also
     --------
     tanh_derivative : the accurate form, from the input :math:`z`.
@@ -125,14 +158,17 @@ def tanh_derivative_from_output(t: ArrayLike) -> np.ndarray:
     The factored form is exact up to two roundings for the given :math:`t`, where
     ``1 - t*t`` rounds :math:`t^2` first and then cancels. Neither can recover what
     rounding :math:`t` itself lost: near :math:`|t| = 1` the relative error is about
-    :math:`u/(1 - |t|)`, and once :math:`t` rounds to :math:`\pm 1` (:math:`|z| \ge 18.99`
-    in float64) the result is 0. When :math:`z` is at hand, use `tanh_derivative`.
+    :math:`u/(1 - |t|)`, and once :math:`t` rounds to :math:`\pm 1` (from
+    :math:`|z| \approx 19.06` in float64 for a correctly rounded tanh) the result is 0.
+    When :math:`z` is at hand, use `tanh_derivative`.
 
     Examples
     --------
     >>> tanh_derivative_from_output(np.array([0.0, 0.5, -0.5]))
     array([1.  , 0.75, 0.75])
     """
-    t = as_float_array(t, "tanh_derivative_from_output", "t")
+    func = "tanh_derivative_from_output"
+    t = as_float_array(t, func, "t")
+    check_range(t, -1, 1, func, "t")
     a = np.subtract(1, t, out=np.empty_like(t))
     return finish(np.multiply(a, np.add(1, t), out=a))

@@ -50,8 +50,9 @@ def hard_points(dtype: np.dtype = np.float64) -> np.ndarray:
     """Inputs where activations and their derivatives are known to go wrong.
 
     0, the float64 and float32 thresholds where textbook forms round to 0 or 1
-    (±10.0, ±16.64, ±18.99, ±19.06, ±36.75; NumPy's tanh reaches 1 at 18.99 and
-    10.0, a correctly rounded one at 19.06 and 9.01), the edges of exp's range (±88.7,
+    (±10.0, ±16.64, ±18.99, ±19.06, ±36.75; a correctly rounded tanh reaches 1 at
+    19.06 in float64 and 9.01 in float32, NumPy's SIMD tanh on some CPUs at 18.99 and
+    10.0), the edges of exp's range (±88.7,
     ±103.9, ±709.78, ±745.13), subnormal magnitudes and the largest finite value.
     """
     info = np.finfo(dtype)

@@ -21,6 +21,9 @@ import yaml
 
 from course_lib import ACTIVATIONS
 
+# A check of the set-up, the same at every numpy SIMD level (see tools/simd_levels.py)
+pytestmark = pytest.mark.setup
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 SITE = BOOK / "_build" / "html"
@@ -103,15 +106,34 @@ def test_launch_buttons_open_the_repository_notebook(site, ipynb):
     page = text_of(site / "notebooks" / f"{ipynb.stem}.html")
     binder = f"{CONFIG['launch_buttons']['binderhub_url']}/v2/gh/{org_repo}/{branch}"
     assert f'href="{binder}?urlpath=lab/tree/{path}"' in page
-    colab = f"{CONFIG['launch_buttons']['colab_url']}/github/{org_repo}/blob/{branch}/{path}"
+    # Colab opens the plain-Jupyter edition (edition/), which renders without MyST
+    edition = f"edition/{ipynb.name}"
+    assert (ROOT / edition).is_file(), f"{edition} is missing: run `make edition`"
+    colab = f"{CONFIG['launch_buttons']['colab_url']}/github/{org_repo}/blob/{branch}/{edition}"
     assert f'href="{colab}"' in page
 
 
 def test_repository_address_is_set_in_one_place():
-    url = CONFIG["repository"]["url"]
-    sources = [p for p in BOOK.rglob("*") if p.is_file() and "_build" not in p.parts]
-    elsewhere = [p for p in sources if p.name != "_config.yml" and url in p.read_text()]
-    assert not elsewhere, f"{url} is written out in {elsewhere}: use the config"
+    # book/_config.yml holds it; edition/ is generated from it (tools/make_edition.py)
+    url = CONFIG["repository"]["url"].removeprefix("https://").rstrip("/")
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split("\0")
+    untracked = subprocess.run(
+        ["git", "ls-files", "-z", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    files = {ROOT / name for name in tracked + untracked if name}
+    generated = {ROOT / "book" / "_config.yml", *(ROOT / "edition").glob("*.ipynb")}
+    elsewhere = [
+        str(p.relative_to(ROOT))
+        for p in sorted(files - generated)
+        if p.is_file() and not p.is_symlink() and url in p.read_text(errors="replace")
+    ]
+    assert not elsewhere, f"{url} is written out in {elsewhere}: read book/_config.yml"
 
 
 def test_formula_reference_is_the_registry(site):

@@ -114,6 +114,19 @@ class TestOneHot:
 
     def test_empty(self):
         assert one_hot(np.array([], dtype=int), n_classes=2).shape == (0, 2)
+        # a bare [] has numpy's default float dtype but holds no label that is not an int
+        assert one_hot([], n_classes=2).shape == (0, 2)
+        assert one_hot([]).shape == (0, 0)
+        with pytest.raises(TypeError, match="one_hot: labels must be integers"):
+            one_hot(np.array([], dtype=float), n_classes=2)
+
+    def test_many_classes_cost_n_times_k(self):
+        # an n x n identity for 200,000 classes would be 320 GB; this is 3 rows of 200,000
+        labels = np.array([0, 199_999, 5])
+        t = one_hot(labels, n_classes=200_000)
+        assert t.shape == (3, 200_000)
+        np.testing.assert_array_equal(t.argmax(axis=1), labels)
+        assert t.sum() == 3
 
     def test_matches_dataset_labels(self):
         _, labels = two_moons(20, rng=0)

@@ -44,6 +44,31 @@ class TestGate:
             as_float_array(bad, "sigmoid")
         assert shown in str(info.value)
 
+    @pytest.mark.parametrize(
+        ("big", "expected"),
+        [(2**64, [2.0**64]), ([2**64, -1.5], [2.0**64, -1.5]), ([[2**70], [3]], [[2.0**70], [3]])],
+    )
+    def test_integers_beyond_int64_become_float64(self, big, expected):
+        # numpy holds them in an object array; they are still integers
+        got = as_float_array(big, "sigmoid")
+        assert got.dtype == np.float64
+        np.testing.assert_array_equal(got, np.reshape(expected, got.shape))
+
+    def test_integer_beyond_float64_is_a_value_error(self):
+        with pytest.raises(ValueError, match="sigmoid: argument 'z' holds an integer beyond"):
+            as_float_array(2**1024, "sigmoid")
+
+    @pytest.mark.parametrize("bad", [[2**64, True], [2**64, 1j], [2**64, "1"], [2**64, None]])
+    def test_object_arrays_of_non_reals_are_refused(self, bad):
+        with pytest.raises(TypeError, match="sigmoid: argument 'z' must be a real array_like"):
+            as_float_array(bad, "sigmoid")
+
+    def test_masked_arrays_are_refused(self):
+        # the values under the mask would be used, silently: the caller must choose
+        masked = np.ma.array([1.0, 1e300], mask=[False, True])
+        with pytest.raises(TypeError, match=r"softmax: argument 'z' is a masked array.*filled"):
+            as_float_array(masked, "softmax")
+
     def test_axis(self):
         assert check_axis(-2, 3, "f") == 1
         with pytest.raises(np.exceptions.AxisError, match="f: axis 3 is out of bounds"):

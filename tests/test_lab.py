@@ -9,7 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+
+# A check of the set-up, the same at every numpy SIMD level (see tools/simd_levels.py)
+pytestmark = pytest.mark.setup
 
 
 def test_jupyterlab_opens_md_as_notebook_renders_myst_and_saves_both_files():

@@ -89,6 +89,26 @@ class TestSquaredError:
 
     def test_beyond_float_range_is_inf_without_warning(self):
         assert squared_error([1e200], [-1e200]) == np.inf
+        big = np.finfo(np.float64).max
+        assert squared_error([big], [-big]) == np.inf  # y - t overflows already
+        # float16's largest is 65504: two halves of 45000 make 90000
+        assert squared_error(np.full(2, 300, np.float16), np.zeros(2, np.float16)) == np.inf
+
+    @pytest.mark.parametrize(
+        ("dtype", "d", "expected"),
+        [
+            # d**2 overflows but d**2 / 2 fits: 300**2 / 2 = 45000 <= 65504
+            (np.float16, 300.0, 45000.0),
+            # (2**64)**2 / 2 = 2**127 fits float32, (2**64)**2 does not
+            (np.float32, 2.0**64, 2.0**127),
+            # 1.5e154**2 = 2.25e308 > 1.797e308, half of it fits
+            (np.float64, 1.5e154, 1.5e154 * (1.5e154 / 2)),
+        ],
+    )
+    def test_no_spurious_overflow_where_the_half_fits(self, dtype, d, expected):
+        got = squared_error(np.array([d], dtype), np.zeros(1, dtype))
+        assert got.dtype == dtype
+        assert got == dtype(expected)
 
     def test_shape_mismatch(self):
         with pytest.raises(
@@ -131,6 +151,15 @@ class TestSquaredErrorGradient:
 
 
 class TestSoftmaxCrossEntropy:
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+    def test_beyond_the_float_range_is_inf_without_warning(self, dtype):
+        # -ln p_2 = 2 max is beyond the dtype's range; the right class costs ln 1 = 0
+        big = np.finfo(dtype).max
+        z = np.array([[big, -big], [big, -big]], dtype)
+        t = np.array([[0, 1], [1, 0]], dtype)
+        assert softmax_cross_entropy(z, t) == np.inf
+        assert softmax_cross_entropy(z[1:], t[1:]) == 0
+
     def test_uniform_logits(self):
         # equal logits: p = 1/3 for each class, so each one-hot row costs ln 3
         z = np.zeros((4, 3))
@@ -294,6 +323,15 @@ class TestSoftmaxCrossEntropyGradient:
 
 
 class TestBinaryCrossEntropy:
+    def test_infinite_logits_give_the_limits(self):
+        # z -> +inf with t = 1, and z -> -inf with t = 0: certain and right, loss 0;
+        # certain and wrong, or t strictly between 0 and 1: infinite loss
+        assert binary_cross_entropy([np.inf, -np.inf], [1.0, 0.0]) == 0.0
+        assert binary_cross_entropy([np.inf], [0.0]) == np.inf
+        assert binary_cross_entropy([-np.inf], [1.0]) == np.inf
+        assert binary_cross_entropy([np.inf], [0.5]) == np.inf
+        assert np.isnan(binary_cross_entropy([np.nan], [1.0]))
+
     def test_hand_values(self):
         # z = 0: sigma = 1/2, so each element costs ln 2 whatever t is
         assert binary_cross_entropy(np.zeros(3), [0.0, 1.0, 0.25]) == pytest.approx(

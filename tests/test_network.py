@@ -245,9 +245,112 @@ class TestValidation:
             net.loss(x, np.zeros((4, 2)))
         with pytest.raises(ValueError, match=r"got t.shape=\(4, 2\) and x.shape=\(5, 3\)"):
             net.train(x, np.zeros((4, 2)), epochs=1, lr=0.1)
-        with pytest.raises(ValueError, match="batch_size >= 1"):
+        with pytest.raises(ValueError, match="batch_size must be at least 1"):
             net.train(x, np.zeros((5, 2)), epochs=1, lr=0.1, batch_size=0)
 
     def test_backward_before_forward(self):
         with pytest.raises(RuntimeError, match="forward pass first"):
             Network(SIZES, "tanh", rng=0).backward(np.zeros((5, 2)))
+
+
+class TestTrainRefusesNonsense:
+    """Each bad argument is refused before the first step, naming train and the argument."""
+
+    @pytest.fixture
+    def setup(self):
+        net = Network(SIZES, "tanh", rng=0)
+        x, t = _problem("squared_error")
+        return net, x, t, [p.copy() for p in net.params]
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "match"),
+        [
+            ({"lr": float("nan")}, ValueError, "lr must be finite and > 0; got nan"),
+            ({"lr": float("inf")}, ValueError, "lr must be finite and > 0; got inf"),
+            ({"lr": -0.1}, ValueError, "lr must be finite and > 0; got -0.1"),
+            ({"lr": 0}, ValueError, "lr must be finite and > 0; got 0"),
+            ({"lr": "0.1"}, TypeError, "lr must be a real number; got str"),
+            ({"lr": None}, TypeError, "lr must be a real number; got NoneType"),
+            ({"lr": True}, TypeError, "lr must be a real number; got bool"),
+            ({"epochs": 2.0}, TypeError, "epochs must be an int; got float"),
+            ({"epochs": 0}, ValueError, "epochs must be at least 1; got 0"),
+            ({"epochs": True}, TypeError, "epochs must be an int; got bool"),
+            ({"batch_size": True}, TypeError, "batch_size must be an int; got bool"),
+            ({"batch_size": 2.5}, TypeError, "batch_size must be an int; got float"),
+            ({"batch_size": -1}, ValueError, "batch_size must be at least 1; got -1"),
+        ],
+    )
+    def test_bad_hyperparameters(self, setup, kwargs, error, match):
+        net, x, t, before = setup
+        args = {"epochs": 1, "lr": 0.1, **kwargs}
+        with pytest.raises(error, match=f"^Network.train: {re.escape(match)}"):
+            net.train(x, t, **args)
+        for p, q in zip(net.params, before, strict=True):
+            np.testing.assert_array_equal(p, q)
+
+    @pytest.mark.parametrize("name", ["x", "t"])
+    @pytest.mark.parametrize("bad", [np.nan, np.inf])
+    def test_non_finite_sample_is_named_by_its_row_before_any_update(self, setup, name, bad):
+        net, x, t, before = setup
+        data = {"x": x.copy(), "t": t.copy()}
+        data[name][3, 1] = bad
+        with pytest.raises(ValueError, match=rf"Network.train: {name} must be finite; sample 3 "):
+            net.train(data["x"], data["t"], epochs=2, lr=0.1, batch_size=2, rng=0)
+        for p, q in zip(net.params, before, strict=True):
+            np.testing.assert_array_equal(p, q)
+
+    def test_divergence_stops_with_epoch_and_loss(self):
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(64, 2))
+        t = np.eye(2)[(x[:, 0] > 0).astype(int)]
+        net = Network([2, 16, 2], "relu", loss="softmax_cross_entropy", rng=1)
+        with pytest.raises(FloatingPointError, match=r"Network.train: diverged in epoch \d+ of"):
+            net.train(x, t, epochs=50, lr=1e4, rng=0)
+
+    def test_a_converging_run_is_not_stopped(self):
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(64, 2))
+        t = np.eye(2)[(x[:, 0] > 0).astype(int)]
+        net = Network([2, 16, 2], "relu", loss="softmax_cross_entropy", rng=1)
+        history = net.train(x, t, epochs=20, lr=0.5, rng=0)
+        assert history.loss[-1] < history.loss[0]
+
+
+class TestConstructorRefusesNonsense:
+    @pytest.mark.parametrize(
+        ("sizes", "error", "match"),
+        [
+            ([2, 3.0, 1], TypeError, "sizes must be ints; got float 3.0"),
+            ([2, True, 1], TypeError, "sizes must be ints; got bool"),
+            ("23", TypeError, "sizes must be a sequence of ints; got str"),
+            (5, TypeError, "sizes must be a sequence of ints; got int"),
+            ([2], ValueError, "sizes must be at least two positive integers"),
+            ([2, 0, 1], ValueError, "sizes must be at least two positive integers"),
+        ],
+    )
+    def test_bad_sizes(self, sizes, error, match):
+        with pytest.raises(error, match=f"^Network: {re.escape(match)}"):
+            Network(sizes, "tanh")
+
+    def test_numpy_int_sizes_are_ints(self):
+        net = Network(np.array([2, 3, 1]).tolist(), "tanh", rng=0)
+        assert net.sizes == (2, 3, 1)
+        assert Network([np.int64(2), np.int32(1)], "tanh").sizes == (2, 1)
+
+    @pytest.mark.parametrize(
+        ("activations", "match"),
+        [
+            (b"tanh", "activations must be a registry name or a sequence of names; got bytes"),
+            ([b"tanh", "sigmoid"], "activation names must be str; got bytes"),
+            ([None, "sigmoid"], "activation names must be str; got NoneType"),
+            (7, "activations must be a registry name or a sequence of names; got int"),
+        ],
+    )
+    def test_bad_activation_names(self, activations, match):
+        with pytest.raises(TypeError, match=f"^Network: {re.escape(match)}"):
+            Network([3, 4, 2], activations)
+
+    @pytest.mark.parametrize("field", ["loss", "derivative_from"])
+    def test_bad_option_types(self, field):
+        with pytest.raises(TypeError, match=f"^Network: {field} must be a str; got NoneType"):
+            Network([3, 2], "tanh", **{field: None})

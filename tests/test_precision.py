@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from course_lib import sigmoid, sigmoid_derivative_from_output
 from course_lib.precision import (
     DPS,
+    correctly_rounded,
     first_zero,
     high_precision,
     relative_error,
@@ -55,6 +56,57 @@ class TestHighPrecision:
     def test_needs_an_array(self):
         with pytest.raises(TypeError, match="at least one array"):
             high_precision(mpmath.exp)
+
+
+class TestCorrectlyRounded:
+    # IEEE 754 rounds +, * and sqrt correctly (to nearest, ties to even) on every CPU, so
+    # numpy's results for them are the reference, subnormals and overflow included.
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+    @given(data=st.data())
+    def test_products_and_sums_as_ieee_rounds_them(self, dtype, data):
+        floats = st.floats(width=np.finfo(dtype).bits, allow_nan=False, allow_infinity=False)
+        a, b = data.draw(floats), data.draw(floats)
+        x, y = np.array([a, b], dtype=dtype)
+        with np.errstate(over="ignore", under="ignore"):
+            product, total = x * y, x + y
+        assert correctly_rounded(lambda s, t: s * t, x, y, dtype=dtype)[()] == product
+        assert correctly_rounded(lambda s, t: s + t, x, y, dtype=dtype)[()] == total
+
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+    @given(data=st.data())
+    def test_square_roots_as_ieee_rounds_them(self, dtype, data):
+        floats = st.floats(0, width=np.finfo(dtype).bits, allow_infinity=False)
+        x = np.array(data.draw(floats), dtype=dtype)
+        assert correctly_rounded(mpmath.sqrt, x, dtype=dtype)[()] == np.sqrt(x)
+
+    def test_ties_go_to_even(self):
+        # 1 + 2**-53 lies halfway between 1 and the next float; even is 1.0. Halfway
+        # between 1 + 2**-52 and 1 + 2**-51 is 1 + 3 * 2**-53; even is 1 + 2**-51.
+        half = float.fromhex("0x1p-53")
+        got = correctly_rounded(lambda t: 1 + t, [half, 3 * half]).tolist()
+        assert got == [1.0, 1 + 4 * half]
+        # the subnormal grid: halfway between 0 and the smallest subnormal goes to 0
+        tiny = float(np.finfo(np.float64).smallest_subnormal)
+        assert correctly_rounded(lambda t: t / 2, [tiny, 3 * tiny]).tolist() == [0.0, 2 * tiny]
+
+    def test_limits_nan_and_shape(self):
+        got = correctly_rounded(mpmath.exp, [[710.0, -800.0], [np.nan, 0.0]])
+        assert got.shape == (2, 2)
+        np.testing.assert_array_equal(got, [[np.inf, 0.0], [np.nan, 1.0]])
+        assert correctly_rounded(mpmath.exp, 89.0, dtype=np.float32)[()] == np.inf
+
+    @pytest.mark.parametrize(
+        ("dtype", "edge", "gap"), [(np.float64, 27.5, 0), (np.float32, 13.0, 1e-6)]
+    )
+    def test_the_tanh_thresholds(self, dtype, edge, gap):
+        # 1 - tanh z = 2e/(1 + e), e = e^(-2z), is half the spacing below 1, 2^-(p+1) with
+        # p significand bits, where z = ((p + 2) ln 2 + ln(1 - 2^-(p+2))) / 2, just below
+        # (p + 2) ln 2 / 2 = 27.5 ln 2 or 13 ln 2: by 2^-56 (under an ulp of 19) or 2^-27
+        z = float(edge * mpmath.log(2))
+        below, above = np.nextafter(z - gap, 0), np.nextafter(z + gap, 30)
+        values = correctly_rounded(mpmath.tanh, [below, above], dtype=dtype)
+        assert values[0] < 1
+        assert values[1] == 1
 
 
 class TestSoftmaxHighPrecision:

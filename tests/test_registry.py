@@ -219,3 +219,28 @@ class TestGetActivation:
     def test_not_a_string(self, name):
         with pytest.raises(TypeError, match="must be a str"):
             get_activation(name)
+
+
+class TestFromOutputRefusesWhatNoOutputIs:
+    """A value outside the function's range is no output of it: a clear error, no warning."""
+
+    @pytest.mark.parametrize("name", WITH_OUTPUT_FORM)
+    def test_out_of_range(self, name):
+        act = ACTIVATIONS[name]
+        low, high = act.output_range
+        outside = [v for v in (low - 1, high + 1, -np.inf, np.inf) if not low <= v <= high]
+        if not outside:  # the whole real line is the range: nothing to refuse
+            assert np.isfinite(act.derivative_from_output(np.array([1e308, -1e308]))).all()
+            return
+        for value in outside:
+            y = np.array([act.function(0.5), value, np.nan])
+            with pytest.raises(ValueError, match=rf"^{name}_derivative_from_output: .* must lie"):
+                act.derivative_from_output(y)
+
+    @pytest.mark.parametrize("name", WITH_OUTPUT_FORM)
+    def test_range_ends_and_nan_are_accepted(self, name):
+        act = ACTIVATIONS[name]
+        ends = [v for v in act.output_range if np.isfinite(v)]
+        got = act.derivative_from_output(np.array([*ends, np.nan]))
+        assert np.isnan(got[-1])
+        assert np.isfinite(got[:-1]).all()

@@ -147,6 +147,15 @@ class TestLogSoftmax:
     def test_exp_is_softmax(self, z):
         np.testing.assert_allclose(np.exp(log_softmax(z)), softmax(z), rtol=1e-12, atol=1e-300)
 
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+    @pytest.mark.parametrize("method", ["accurate", "fast"])
+    def test_below_the_float_range_is_minus_inf_without_warning(self, dtype, method):
+        # ln p_3 = -2 max - ln 2 is beyond the dtype's range: it rounds to -inf
+        big = np.finfo(dtype).max
+        out = log_softmax(np.array([big, big, -big], dtype), method=method)
+        assert out.dtype == dtype
+        np.testing.assert_array_equal(out, np.array([-np.log(2), -np.log(2), -np.inf], dtype))
+
     def test_infinite_logits(self):
         out = log_softmax(np.array([[np.inf, np.inf, 0.0], [-np.inf, -np.inf, -np.inf]]))
         np.testing.assert_allclose(out, [[-np.log(2), -np.log(2), -np.inf], [-np.log(3)] * 3])
@@ -242,6 +251,28 @@ class TestVjp:
         out = softmax_vjp(softmax(z), g)
         assert out.dtype == np.float32
         np.testing.assert_allclose(out, 0, atol=1e-7)  # J^T 1 = 0: rows of J sum to 0
+
+    @pytest.mark.parametrize(
+        ("p", "g", "dtype"),
+        [
+            # float32 with a dominant entry: g_1 - p.g = -9.4e-14 cancels in float64 too
+            ([1.0, 9.357622912219837e-14], [1.0, 1.0], np.float32),
+            # |g| beyond 2**995, where the exact split of two_product would overflow
+            ([0.3, 0.7], [1e300, -1.2e300], np.float64),
+            ([0.9, 0.05, 0.05], [1.7e300, 1.7e300 * (1 - 1e-15), 0.5e300], np.float64),
+        ],
+    )
+    def test_cancelling_and_huge_cases_within_4_ulp(self, p, g, dtype):
+        p, g = np.array(p, dtype), np.array(g, dtype)
+        out = softmax_vjp(p, g)
+        assert out.dtype == dtype
+        err = ulp_error(out, mp_softmax_vjp(p, g))
+        assert err.max() <= 4, err
+
+    @pytest.mark.parametrize("bad", [np.inf, -0.5, 1.5])
+    def test_p_outside_zero_one_is_refused(self, bad):
+        with pytest.raises(ValueError, match=r"softmax_vjp: p must lie in \[0, 1\]"):
+            softmax_vjp(np.array([bad, 0.5]), np.ones(2))
 
     def test_axis_and_shapes(self):
         z = np.random.default_rng(0).standard_normal((4, 3))

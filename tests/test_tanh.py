@@ -52,14 +52,34 @@ class TestTanhDerivative:
         err = ulp_error(tanh_derivative(x), mp_map(mp_tanh_derivative, x))
         assert err.max() <= 4.0, worst(err, x)
 
+    # Beyond where any faithful tanh is ±1: 1 - tanh(z) = 2e^(-2z) is below a tenth of
+    # the spacing just under 1 (2^-53 in float64 from z = 20.0, 2^-24 in float32 from 10.5).
     @pytest.mark.parametrize(
         ("dtype", "z"),
-        [(np.float64, [18.991, 30.0, 300.0, -350.0]), (np.float32, [10.01, 20.0, 40.0])],
+        [(np.float64, [20.0, 30.0, 300.0, -350.0]), (np.float32, [10.5, 20.0, 40.0])],
     )
     def test_never_zero_where_textbook_form_is(self, dtype, z):
         x = np.array(z, dtype=dtype)
         assert np.all(1 - np.tanh(x) ** 2 == 0)
         assert np.all(tanh_derivative(x) > 0)
+
+    @pytest.mark.parametrize(
+        ("dtype", "low", "high"),
+        # where exp(-2|z|) underflows to 0 but 4 exp(-2|z|) is still representable
+        [(np.float64, 372.57, 372.91), (np.float32, 51.99, 52.33), (np.float16, 8.67, 9.01)],
+    )
+    def test_not_zero_where_the_true_value_is_representable(self, dtype, low, high):
+        z = np.linspace(low, high, 201).astype(dtype)
+        got = tanh_derivative(np.concatenate([z, -z]))
+        assert np.all(got > 0), z[np.argmin(got[: z.size])]
+        exact = mp_map(mp_tanh_derivative, np.concatenate([z, -z]))
+        assert ulp_error(got, exact).max() <= 2.0
+
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32])
+    def test_narrow_dtypes_are_the_float64_result_rounded_once(self, dtype):
+        z = np.linspace(-60, 60, 4001).astype(dtype)
+        expected = tanh_derivative(z.astype(np.float64)).astype(dtype)
+        np.testing.assert_array_equal(tanh_derivative(z), expected)
 
     @given(arrays(np.float64, st.integers(1, 20), elements=st.floats(-100, 100)))
     def test_four_times_sigmoid_derivative_of_twice(self, x):

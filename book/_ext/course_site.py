@@ -12,10 +12,12 @@ r"""Sphinx extension for the course site: what Jupyter Book does not check or ge
    equation holding the ``.. math::`` of ``course_lib.NAME``'s docstring.
    (Fences are expanded in ``source-read``; an unexpanded one is an unknown
    directive, which fails the build.)
-3. **Notebook header buttons.** Launch buttons (Binder, Colab) point at the real
-   ``notebooks/NN-*.ipynb`` in the repository, not at the ``book/notebooks`` symlink
-   (GitHub, hence Colab, does not follow a symlinked folder); the download menu offers
-   the ``.md`` source next to the ``.ipynb``.
+3. **Notebook header buttons.** The Binder button opens JupyterLab on the real
+   ``notebooks/NN-*.ipynb`` in the repository, not the ``book/notebooks`` symlink
+   (GitHub, hence Colab, does not follow a symlinked folder). The Colab button opens
+   the plain-Jupyter edition, ``edition/NN-*.ipynb`` (tools/make_edition.py), since
+   Colab shows MyST directives raw; a missing edition notebook is a warning. The
+   download menu offers the ``.md`` source next to the ``.ipynb``.
 4. **Small fixes.** Repeated inline scripts are dropped (the second copy of each is a
    console error); ``{{ repository }}`` is the repository address from _config.yml;
    citations read (Bishop, 2006), with round brackets (``author_year_round``).
@@ -41,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 FORMULAS_DOC = "formulas"
 FIX = "run `make notebooks` (tools/execute_notebooks.py) and commit both files"
+EDITION_DIR = "edition"
+EDITION_FIX = "run `make edition` (tools/make_edition.py) and commit edition/"
 
 
 @dataclasses.dataclass
@@ -277,10 +281,28 @@ def notebook_buttons(app, pagename, templatename, context, doctree) -> None:
     real = ipynb.resolve().relative_to(root).as_posix()
     linked = f"{book_path}/{pagename}.ipynb" if book_path else f"{pagename}.ipynb"
     md = ipynb.resolve().with_suffix(".md")
+    # Colab is plain Jupyter: it opens the chapter's plain-Jupyter edition, where the MyST
+    # notebook would show raw directives (tools/make_edition.py writes edition/).
+    colab = opts.get("launch_buttons", {}).get("colab_url", "").rstrip("/")
+    edition = root / EDITION_DIR / f"{ipynb.stem}.ipynb"
     for group in context.get("header_buttons", []):
         if group.get("label") == "launch-buttons":
             for button in group["buttons"]:
-                if "url" in button:
+                if "url" not in button:
+                    continue
+                if colab and button["url"].startswith(f"{colab}/"):
+                    if not edition.exists():
+                        logger.warning(
+                            f"{edition.relative_to(root)} does not exist, and the Colab "
+                            f"button opens it: {EDITION_FIX}",
+                            location=pagename,
+                            type="course",
+                            subtype="edition",
+                        )
+                    button["url"] = button["url"].replace(
+                        linked, edition.relative_to(root).as_posix()
+                    )
+                else:
                     button["url"] = button["url"].replace(linked, real)
         if group.get("label") == "download-buttons" and md.exists():
             target = Path(app.outdir, "_sources", pagename + ".md")
