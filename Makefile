@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make book   - set up what is needed, build the course website, check it in a browser"
-	@echo "make test   - set up .venv from requirements.lock if needed, lint, build and check the site, run every test"
+	@echo "make test   - set up .venv from requirements.lock if needed, lint, type-check, build and check the site, run every test"
 	@echo "make test-simd - the library tests and nbval again at the numpy SIMD levels of other CPUs"
 	@echo "make lab    - open JupyterLab on the course"
 	@echo "make notebooks - re-execute every notebook from its .md, store the outputs in its .ipynb, regenerate edition/"
@@ -80,6 +80,7 @@ export MPLBACKEND := Agg
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(MAKE) --no-print-directory book
 	$(PYTEST)
 	$(MAKE) --no-print-directory test-simd

@@ -7,6 +7,7 @@ checks; a small network with a hand-written backward pass; and plots.
 
 __version__ = "0.1.0"  # defined here only: pyproject.toml reads it
 
+from . import autodiff as autodiff  # the submodule: course_lib.autodiff.Tensor
 from .checks import SelfCheck, check_my_derivative, check_my_gradient, check_my_jacobian
 from .datasets import one_hot, spirals, two_moons
 from .gradcheck import (

@@ -19,12 +19,16 @@ Nothing here imports the rest of `course_lib`.
 from __future__ import annotations
 
 import numbers
+from typing import TypeAlias
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
+from numpy.typing import NDArray
 
 __all__ = [
     "ACCEPTED",
+    "FloatArray",
+    "FloatResult",
     "as_float_array",
     "check_axis",
     "check_range",
@@ -35,6 +39,11 @@ __all__ = [
 
 ACCEPTED = "a real array_like of floats or integers (float16/32/64 keep their dtype)"
 
+FloatArray: TypeAlias = NDArray[np.floating]
+"""A floating-point ndarray of any float dtype, as `as_float_array` returns it."""
+FloatResult: TypeAlias = NDArray[np.floating] | np.floating
+"""What an elementwise function returns: an array, or a NumPy scalar for 0-d input (`finish`)."""
+
 
 def _describe(x: object, arr: np.ndarray | None = None) -> str:
     if arr is not None and isinstance(x, np.ndarray | np.generic):
@@ -44,7 +53,7 @@ def _describe(x: object, arr: np.ndarray | None = None) -> str:
     return type(x).__name__
 
 
-def as_float_array(x: object, func: str, name: str = "z") -> np.ndarray:
+def as_float_array(x: object, func: str, name: str = "z") -> FloatArray:
     """Return `x` as a floating-point ndarray, or raise `TypeError`.
 
     Parameters
@@ -107,7 +116,7 @@ def _is_real_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
-def finish(out: np.ndarray) -> np.ndarray | np.floating:
+def finish(out: FloatArray) -> FloatResult:
     """Return a NumPy scalar for 0-d results, as NumPy's ufuncs do, else the array."""
     return out[()] if out.ndim == 0 else out
 

@@ -9,12 +9,24 @@ computed in twice the precision and then rounded. All are vectorized over arrays
 
 from __future__ import annotations
 
+from typing import TypeAlias, overload
+
 import numpy as np
 
 __all__ = ["dot2", "two_product", "two_sum"]
 
+# An array or a NumPy scalar: both carry the dtype that the split needs. Either operand
+# of two_sum or two_product may be a scalar, but not both: the array gives the result.
+_Operand: TypeAlias = np.ndarray | np.floating
 
-def two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+
+@overload
+def two_sum(a: np.ndarray, b: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def two_sum(a: float, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+def two_sum(
+    a: np.ndarray | float, b: np.ndarray | float
+) -> tuple[np.ndarray | float, np.ndarray | float]:
     """``(s, e)`` with ``s = fl(a + b)`` and ``a + b = s + e`` exactly (no overflow)."""
     s = a + b
     bb = s - a
@@ -22,7 +34,7 @@ def two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s, e
 
 
-def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _split(a: _Operand) -> tuple[_Operand, _Operand]:
     # Veltkamp: a = hi + lo with hi and lo of at most half the significand each.
     factor = 2.0 ** ((np.finfo(a.dtype).nmant + 2) // 2) + 1
     c = a * a.dtype.type(factor)
@@ -30,7 +42,11 @@ def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return hi, a - hi
 
 
-def two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@overload
+def two_product(a: np.ndarray, b: _Operand) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def two_product(a: np.floating, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+def two_product(a: _Operand, b: _Operand) -> tuple[_Operand, _Operand]:
     """``(p, e)`` with ``p = fl(a * b)`` and ``a * b = p + e`` exactly.
 
     Exact unless ``|a|`` or ``|b|`` exceeds about ``2**996`` (the split overflows) or

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ._arrays import finish
+from ._arrays import FloatResult, finish
 
 __all__ = ["BLOCK", "blockwise", "neg_abs", "via_float64"]
 
@@ -42,7 +42,7 @@ def blockwise(
 
 
 # Setting the sign bit gives -|z| in one integer pass instead of abs then negative.
-_SIGN_BIT = {
+_SIGN_BIT: dict[np.dtype, np.unsignedinteger] = {
     np.dtype(np.float16): np.uint16(1 << 15),
     np.dtype(np.float32): np.uint32(1 << 31),
     np.dtype(np.float64): np.uint64(1 << 63),
@@ -58,7 +58,7 @@ def neg_abs(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
-def via_float64(z: np.ndarray, kernel: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+def via_float64(z: np.ndarray, kernel: Callable[[np.ndarray], np.ndarray]) -> FloatResult:
     """Apply `kernel` to `z` as a 1-d float64 array; round once back to z's dtype and shape.
 
     For float16 and float32 inputs this makes the result the float64 one rounded once,

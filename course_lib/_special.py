@@ -207,7 +207,7 @@ def _tail(
     a = -z * z - 0.5625
     if lo is None:
         b = (z - ax) * (z + ax) + ratio
-        c = 0.0
+        c: np.ndarray | float = 0.0
     else:  # -(ax + lo)**2 = -z*z + (z - ax - lo)*(z + ax + lo), and 1/(ax + lo) = (1 - lo/ax)/ax
         b = ((z - ax) - lo) * ((z + ax) + lo) + ratio
         c = -lo / ax

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array
+from ._arrays import FloatResult, as_float_array
 from .gradcheck import numerical_derivative, numerical_gradient, numerical_jacobian
 from .registry import get_activation
 
@@ -72,7 +72,7 @@ def _compare(
     reference: str,
     x: np.ndarray,
     yours: object,
-    expected: np.ndarray,
+    expected: FloatResult,
     rtol: float,
     var: str = "z",
 ) -> SelfCheck:
@@ -90,8 +90,8 @@ def _compare(
             rtol=rtol,
         )
     with np.errstate(invalid="ignore", over="ignore"):
-        err = np.abs(yours - expected) / np.maximum(
-            np.maximum(np.abs(yours), np.abs(expected)), 1.0
+        err = np.asarray(  # an array even for a scalar z, so that it can be assigned to
+            np.abs(yours - expected) / np.maximum(np.maximum(np.abs(yours), np.abs(expected)), 1.0)
         )
     err[~np.isfinite(yours)] = np.inf
     i = int(np.argmax(err))
@@ -153,6 +153,7 @@ def check_my_derivative(
             f"got {type(my_derivative).__name__}"
         )
     x = as_float_array(DEFAULT_Z if z is None else z, "check_my_derivative", "z").astype(np.float64)
+    expected: FloatResult
     if isinstance(activation, str):
         entry = get_activation(activation)
         if entry.kinks:

@@ -29,9 +29,10 @@ def _check_count(value: object, name: str, func: str, least: int) -> int:
 def _check_noise(noise: object, func: str) -> float:
     if isinstance(noise, bool | np.bool_) or not isinstance(noise, numbers.Real):
         raise TypeError(f"{func}: noise must be a real number; got {type(noise).__name__}")
-    if not (np.isfinite(float(noise)) and noise >= 0):
+    value = float(noise)
+    if not (np.isfinite(value) and value >= 0):
         raise ValueError(f"{func}: noise must be non-negative and finite; got {noise!r}")
-    return float(noise)
+    return value
 
 
 def _split(n_samples: int, n_classes: int) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array, check_same_shape, finish
+from ._arrays import FloatResult, as_float_array, check_same_shape, finish
 
 __all__ = [
     "DEFAULT_FLOOR",
@@ -104,7 +104,7 @@ def _points(x: np.ndarray, h: object, func: str) -> tuple[np.ndarray, np.ndarray
 
 def numerical_derivative(
     f: Callable[[np.ndarray], ArrayLike], x: ArrayLike, h: ArrayLike | None = None
-) -> np.ndarray:
+) -> FloatResult:
     r"""Derivative of an elementwise function by central differences.
 
     Parameters
@@ -177,7 +177,9 @@ def numerical_derivative(
     return finish(_derivative(f, x, h, "numerical_derivative"))
 
 
-def _derivative(f: Callable, x: object, h: object, func: str) -> np.ndarray:
+def _derivative(
+    f: Callable[[np.ndarray], ArrayLike], x: object, h: object, func: str
+) -> np.ndarray:
     """`numerical_derivative`, with errors naming `func`."""
     _check_callable(f, func)
     x = _as_float64(x, func)
@@ -195,7 +197,9 @@ def _derivative(f: Callable, x: object, h: object, func: str) -> np.ndarray:
     return np.asarray((value(xp) - value(xm)) / den)
 
 
-def _jacobian(f: Callable, x: object, h: object, func: str, scalar: bool) -> np.ndarray:
+def _jacobian(
+    f: Callable[[np.ndarray], ArrayLike], x: object, h: object, func: str, scalar: bool
+) -> np.ndarray:
     """Central differences of `f` with respect to each element of `x` in turn."""
     _check_callable(f, func)
     # A writeable float64 array is perturbed in place (and restored), so that `f` may
@@ -234,7 +238,7 @@ def _jacobian(f: Callable, x: object, h: object, func: str, scalar: bool) -> np.
 
 def numerical_gradient(
     f: Callable[[np.ndarray], float], x: ArrayLike, h: ArrayLike | None = None
-) -> np.ndarray:
+) -> FloatResult:
     r"""Gradient of a scalar function of an array, one central difference per element.
 
     Parameters
@@ -294,7 +298,7 @@ def numerical_gradient(
 
 def numerical_jacobian(
     f: Callable[[np.ndarray], ArrayLike], x: ArrayLike, h: ArrayLike | None = None
-) -> np.ndarray:
+) -> FloatResult:
     r"""Jacobian of an array function of an array, one central difference per element.
 
     Parameters
@@ -379,13 +383,15 @@ def _check_tolerance(
     if rtol is None:
         # float32 analytic values carry ~1e-7 relative error of their own
         rtol = max(DEFAULT_RTOL, 100 * float(np.finfo(dtype).eps))
+    checked = []
     for name, value, least in (("rtol", rtol, "positive"), ("floor", floor, "non-negative")):
         if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
             raise TypeError(f"{func}: {name} must be a real number; got {type(value).__name__}")
-        ok = value > 0 if name == "rtol" else value >= 0
-        if not (np.isfinite(float(value)) and ok):
+        v = float(value)
+        if not (np.isfinite(v) and (v > 0 if name == "rtol" else v >= 0)):
             raise ValueError(f"{func}: {name} must be {least} and finite; got {value!r}")
-    return float(rtol), float(floor)
+        checked.append(v)
+    return checked[0], checked[1]
 
 
 def _compare(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array, check_axis, check_same_shape, finish
+from ._arrays import FloatArray, FloatResult, as_float_array, check_axis, check_same_shape, finish
 from .sigmoid import sigmoid
 from .softmax import log_softmax, softmax
 
@@ -78,7 +78,7 @@ def _check_distributions(t: np.ndarray, axis: int, func: str) -> None:
         )
         raise ValueError(
             f"{func}: targets t must sum to 1 along axis {axis} (within {tol:.1g}); "
-            f"got {float(sums[index])!r}{where}"
+            f"got {float(np.asarray(sums)[index])!r}{where}"  # sums is a scalar for 1-D t
         )
 
 
@@ -131,7 +131,7 @@ def squared_error(y: ArrayLike, t: ArrayLike) -> np.floating:
         return y.dtype.type(np.sum(d) + 0.0)  # + 0.0 turns a -0.0 total into 0.0
 
 
-def squared_error_gradient(y: ArrayLike, t: ArrayLike) -> np.ndarray:
+def squared_error_gradient(y: ArrayLike, t: ArrayLike) -> FloatResult:
     r"""Gradient of `squared_error` with respect to the predictions: :math:`y - t`.
 
     Parameters
@@ -231,7 +231,7 @@ def softmax_cross_entropy(z: ArrayLike, t: ArrayLike, axis: int = -1) -> np.floa
     return _total(terms)
 
 
-def softmax_cross_entropy_gradient(z: ArrayLike, t: ArrayLike, axis: int = -1) -> np.ndarray:
+def softmax_cross_entropy_gradient(z: ArrayLike, t: ArrayLike, axis: int = -1) -> FloatArray:
     r"""Gradient of `softmax_cross_entropy` with respect to the logits: :math:`p - t`.
 
     Parameters
@@ -360,7 +360,7 @@ def binary_cross_entropy(z: ArrayLike, t: ArrayLike) -> np.floating:
     return _total(terms)
 
 
-def binary_cross_entropy_gradient(z: ArrayLike, t: ArrayLike) -> np.ndarray:
+def binary_cross_entropy_gradient(z: ArrayLike, t: ArrayLike) -> FloatResult:
     r"""Gradient of `binary_cross_entropy` with respect to the logits: :math:`\sigma(z) - t`.
 
     Parameters

@@ -197,7 +197,7 @@ class Network:
         self.cache = []
         for layer in self.layers:
             z = x @ layer.W + layer.b
-            h = layer.g.function(z)
+            h = np.asarray(layer.g.function(z))  # z is 2-D, so this is the array itself
             self.cache.append(Cache(x, z, h))
             x = h
         return x
@@ -225,8 +225,14 @@ class Network:
         """:math:`g'(z)` of layer `i`, from the cached z or the cached output h."""
         g, (_, z, h) = self.layers[i].g, self.cache[i]
         if self.derivative_from == "output":
-            return g.derivative_from_output(h)
-        return g.derivative(z)
+            from_output = g.derivative_from_output
+            if from_output is None:  # __init__ refuses these; only a layer edited since lands here
+                raise ValueError(
+                    "Network: derivative_from='output' needs a from-output derivative; "
+                    f"layer {i} ({g.name!r}) has none"
+                )
+            return np.asarray(from_output(h))  # h and z are 2-D: arrays, never scalars
+        return np.asarray(g.derivative(z))
 
     def backward(self, t: ArrayLike) -> list[tuple[np.ndarray, np.ndarray]]:
         """Gradients of the loss of the last `forward` batch: ``[(grad_W, grad_b), ...]``.
@@ -357,6 +363,7 @@ def _positive_real(value: object, name: str, func: str) -> float:
         raise TypeError(
             f"{func}: {name} must be a real number; got {type(value).__name__} {value!r}"
         )
-    if not (np.isfinite(float(value)) and value > 0):
+    v = float(value)
+    if not (np.isfinite(v) and v > 0):
         raise ValueError(f"{func}: {name} must be finite and > 0; got {value!r}")
-    return float(value)
+    return v

@@ -103,7 +103,8 @@ def plot_activation(
     curves = {}
     for name in names:
         act = ACTIVATIONS[name]
-        curve = Curve(z, act.function(z), act.derivative(z))
+        # z is 1-D, so these are the arrays themselves (asarray only tells mypy so)
+        curve = Curve(z, np.asarray(act.function(z)), np.asarray(act.derivative(z)))
         (line,) = ax.plot(z, curve.f, lw=2, label=name)
         ax.plot(z, curve.df, lw=2, ls="--", color=line.get_color(), label=f"{name}′")
         curves[name] = curve

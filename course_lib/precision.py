@@ -332,7 +332,8 @@ def _ordinal(x: float, dtype: np.dtype) -> int:
 def _from_ordinal(n: int, dtype: np.dtype) -> np.floating:
     sign = 1 << (8 * dtype.itemsize - 1)
     bits = n if n >= 0 else -n - sign  # the two's-complement int of the negative float
-    return np.array(bits, dtype=_INT_OF[dtype]).view(dtype)[()]
+    # numpy's stubs type arr[()] as an ndarray; on a 0-d array it is a NumPy scalar
+    return np.array(bits, dtype=_INT_OF[dtype]).view(dtype)[()]  # type: ignore[return-value]
 
 
 def threshold(
@@ -378,7 +379,7 @@ def threshold(
     >>> float(threshold(lambda x: np.exp(x) == 0, -700.0, -800.0))  # underflow, going down
     -745.1332191019412
     """
-    dt = np.dtype(dtype)
+    dt: np.dtype = np.dtype(dtype)  # its stubs add dtype[void] (structured); refused below
     if dt not in _INT_OF:
         raise TypeError(f"threshold: dtype must be float16, float32 or float64; got {dt}")
     lo, hi = dt.type(start), dt.type(stop)

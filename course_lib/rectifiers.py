@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array, check_range, finish, real_scalar
+from ._arrays import FloatResult, as_float_array, check_range, finish, real_scalar
 from ._eft import two_product, two_sum
 from ._kernels import via_float64
 from ._special import SCALE, exp_scaled, ndtr, normal_pdf
@@ -55,13 +55,13 @@ _C, _C_LO = 0.044715, 2.1960211427085595e-18
 _DEEP = -700.0
 
 
-def _with_nan(out: np.ndarray, z: np.ndarray) -> np.ndarray | np.floating:
+def _with_nan(out: np.ndarray, z: np.ndarray) -> FloatResult:
     """`out` with NaN wherever `z` is NaN (a comparison such as ``z > 0`` loses it)."""
     np.copyto(out, z, where=np.isnan(z))
     return finish(out)
 
 
-def relu(z: ArrayLike) -> np.ndarray:
+def relu(z: ArrayLike) -> FloatResult:
     r"""Rectified linear unit, :math:`\max(z, 0)`.
 
     Parameters
@@ -91,7 +91,7 @@ def relu(z: ArrayLike) -> np.ndarray:
     return finish(np.maximum(z, 0, out=np.empty_like(z)))
 
 
-def relu_derivative(z: ArrayLike) -> np.ndarray:
+def relu_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of ReLU: 1 for :math:`z > 0`, 0 for :math:`z \le 0`.
 
     Parameters
@@ -126,7 +126,7 @@ def relu_derivative(z: ArrayLike) -> np.ndarray:
     return finish(np.heaviside(z, 0, out=np.empty_like(z)))
 
 
-def relu_derivative_from_output(y: ArrayLike) -> np.ndarray:
+def relu_derivative_from_output(y: ArrayLike) -> FloatResult:
     r"""Derivative of ReLU from its output :math:`y = \max(z, 0)`.
 
     Parameters
@@ -164,7 +164,7 @@ def relu_derivative_from_output(y: ArrayLike) -> np.ndarray:
     return finish(np.heaviside(y, 0, out=np.empty_like(y)))
 
 
-def leaky_relu(z: ArrayLike, alpha: float = 0.01) -> np.ndarray:
+def leaky_relu(z: ArrayLike, alpha: float = 0.01) -> FloatResult:
     r"""Leaky ReLU: :math:`z` for :math:`z > 0`, :math:`\alpha z` otherwise.
 
     Parameters
@@ -219,7 +219,7 @@ def leaky_relu(z: ArrayLike, alpha: float = 0.01) -> np.ndarray:
     return finish(out)
 
 
-def leaky_relu_derivative(z: ArrayLike, alpha: float = 0.01) -> np.ndarray:
+def leaky_relu_derivative(z: ArrayLike, alpha: float = 0.01) -> FloatResult:
     r"""Derivative of leaky ReLU: 1 for :math:`z > 0`, :math:`\alpha` for :math:`z \le 0`.
 
     Parameters
@@ -264,7 +264,7 @@ def leaky_relu_derivative(z: ArrayLike, alpha: float = 0.01) -> np.ndarray:
     return _with_nan(np.where(z > 0, z.dtype.type(1), a), z)
 
 
-def leaky_relu_derivative_from_output(y: ArrayLike, alpha: float = 0.01) -> np.ndarray:
+def leaky_relu_derivative_from_output(y: ArrayLike, alpha: float = 0.01) -> FloatResult:
     r"""Derivative of leaky ReLU from its output: 1 where :math:`y > 0`, else :math:`\alpha`.
 
     Parameters
@@ -308,7 +308,7 @@ def leaky_relu_derivative_from_output(y: ArrayLike, alpha: float = 0.01) -> np.n
     return _with_nan(np.where(y > 0, y.dtype.type(1), a), y)
 
 
-def elu(z: ArrayLike, alpha: float = 1.0) -> np.ndarray:
+def elu(z: ArrayLike, alpha: float = 1.0) -> FloatResult:
     r"""Exponential linear unit: :math:`z` for :math:`z > 0`, :math:`\alpha(e^z - 1)` otherwise.
 
     Parameters
@@ -363,7 +363,7 @@ def elu(z: ArrayLike, alpha: float = 1.0) -> np.ndarray:
     return via_float64(z, kernel)
 
 
-def elu_derivative(z: ArrayLike, alpha: float = 1.0) -> np.ndarray:
+def elu_derivative(z: ArrayLike, alpha: float = 1.0) -> FloatResult:
     r"""Derivative of ELU, computed from its input `z`.
 
     Parameters
@@ -418,7 +418,7 @@ def elu_derivative(z: ArrayLike, alpha: float = 1.0) -> np.ndarray:
     return via_float64(z, kernel)
 
 
-def elu_derivative_from_output(y: ArrayLike, alpha: float = 1.0) -> np.ndarray:
+def elu_derivative_from_output(y: ArrayLike, alpha: float = 1.0) -> FloatResult:
     r"""Derivative of ELU from its output :math:`y = \operatorname{elu}(z)`.
 
     Parameters
@@ -479,7 +479,7 @@ def elu_derivative_from_output(y: ArrayLike, alpha: float = 1.0) -> np.ndarray:
     return finish(out)
 
 
-def softplus(z: ArrayLike) -> np.ndarray:
+def softplus(z: ArrayLike) -> FloatResult:
     r"""Softplus, :math:`\ln(1 + e^z)`, a smooth ReLU.
 
     Parameters
@@ -519,7 +519,7 @@ def softplus(z: ArrayLike) -> np.ndarray:
     return via_float64(z, kernel)
 
 
-def softplus_derivative(z: ArrayLike) -> np.ndarray:
+def softplus_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of softplus, which is the sigmoid :math:`\sigma(z)`.
 
     Parameters
@@ -549,7 +549,7 @@ def softplus_derivative(z: ArrayLike) -> np.ndarray:
     return sigmoid(as_float_array(z, "softplus_derivative"))
 
 
-def softplus_derivative_from_output(y: ArrayLike) -> np.ndarray:
+def softplus_derivative_from_output(y: ArrayLike) -> FloatResult:
     r"""Derivative of softplus from its output :math:`y = \operatorname{softplus}(z)`.
 
     Parameters
@@ -654,7 +654,7 @@ def _gelu_tanh_derivative(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def gelu(z: ArrayLike, approximate: str = "none") -> np.ndarray:
+def gelu(z: ArrayLike, approximate: str = "none") -> FloatResult:
     r"""Gaussian error linear unit, :math:`z\,\Phi(z)`, or its tanh approximation.
 
     Parameters
@@ -723,7 +723,7 @@ def gelu(z: ArrayLike, approximate: str = "none") -> np.ndarray:
     return via_float64(z, _gelu_exact if approximate == "none" else _gelu_tanh)
 
 
-def gelu_derivative(z: ArrayLike, approximate: str = "none") -> np.ndarray:
+def gelu_derivative(z: ArrayLike, approximate: str = "none") -> FloatResult:
     r"""Derivative of GELU (exact or tanh approximation), computed from `z`.
 
     Parameters
@@ -784,7 +784,7 @@ def gelu_derivative(z: ArrayLike, approximate: str = "none") -> np.ndarray:
     return via_float64(z, kernel)
 
 
-def silu(z: ArrayLike) -> np.ndarray:
+def silu(z: ArrayLike) -> FloatResult:
     r"""Sigmoid linear unit (swish), :math:`z\,\sigma(z)`.
 
     Parameters
@@ -828,7 +828,7 @@ def silu(z: ArrayLike) -> np.ndarray:
     return via_float64(z, kernel)
 
 
-def silu_derivative(z: ArrayLike) -> np.ndarray:
+def silu_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of SiLU, computed from its input `z`.
 
     Parameters
@@ -877,7 +877,7 @@ def silu_derivative(z: ArrayLike) -> np.ndarray:
     return via_float64(z, kernel)
 
 
-def identity(z: ArrayLike) -> np.ndarray:
+def identity(z: ArrayLike) -> FloatResult:
     r"""Identity activation, :math:`f(z) = z`, as a new float array.
 
     Parameters
@@ -903,7 +903,7 @@ def identity(z: ArrayLike) -> np.ndarray:
     return finish(np.array(z, copy=True))
 
 
-def identity_derivative(z: ArrayLike) -> np.ndarray:
+def identity_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of the identity: 1 everywhere, NaN for NaN.
 
     Parameters
@@ -929,7 +929,7 @@ def identity_derivative(z: ArrayLike) -> np.ndarray:
     return _with_nan(np.ones_like(z), z)
 
 
-def identity_derivative_from_output(y: ArrayLike) -> np.ndarray:
+def identity_derivative_from_output(y: ArrayLike) -> FloatResult:
     r"""Derivative of the identity from its output :math:`y = z`: 1, NaN for NaN.
 
     Parameters

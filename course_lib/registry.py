@@ -34,6 +34,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._arrays import FloatResult
 from .rectifiers import (
     elu,
     elu_derivative,
@@ -60,7 +61,7 @@ from .tanh import tanh, tanh_derivative, tanh_derivative_from_output
 
 __all__ = ["ACTIVATIONS", "Activation", "get_activation"]
 
-Elementwise = Callable[[ArrayLike], np.ndarray]
+Elementwise = Callable[[ArrayLike], FloatResult]  # an array, or a NumPy scalar for 0-d input
 
 LEAKY_RELU_ALPHA = 0.01
 ELU_ALPHA = 1.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array, check_range, finish
+from ._arrays import FloatResult, as_float_array, check_range, finish
 from ._kernels import blockwise, neg_abs
 
 __all__ = [
@@ -54,7 +54,7 @@ def _from_output_kernel(p: np.ndarray, out: np.ndarray) -> None:
     np.multiply(out, p, out=out)
 
 
-def sigmoid(z: ArrayLike) -> np.ndarray:
+def sigmoid(z: ArrayLike) -> FloatResult:
     r"""Logistic sigmoid, the inverse of `logit`.
 
     Parameters
@@ -95,7 +95,7 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     return finish(blockwise(_sigmoid_kernel, z, (z.dtype, np.bool_)))
 
 
-def logit(p: ArrayLike) -> np.ndarray:
+def logit(p: ArrayLike) -> FloatResult:
     r"""Log-odds, the inverse of `sigmoid`.
 
     Parameters
@@ -154,7 +154,7 @@ def logit(p: ArrayLike) -> np.ndarray:
     return finish(np.where(middle, near, far))
 
 
-def log_sigmoid(z: ArrayLike) -> np.ndarray:
+def log_sigmoid(z: ArrayLike) -> FloatResult:
     r"""Logarithm of the sigmoid, :math:`\ln \sigma(z) = -\operatorname{softplus}(-z)`.
 
     Parameters
@@ -189,7 +189,7 @@ def log_sigmoid(z: ArrayLike) -> np.ndarray:
     return finish(blockwise(_log_sigmoid_kernel, z))
 
 
-def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
+def sigmoid_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of the sigmoid, computed from its input `z`.
 
     Parameters
@@ -226,7 +226,7 @@ def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
     return finish(blockwise(_sigmoid_derivative_kernel, z, (z.dtype,)))
 
 
-def sigmoid_derivative_from_output(p: ArrayLike) -> np.ndarray:
+def sigmoid_derivative_from_output(p: ArrayLike) -> FloatResult:
     r"""Derivative of the sigmoid from its output :math:`p = \sigma(z)`: :math:`p(1-p)`.
 
     This is the article's form, and it is what backpropagation uses: the forward

@@ -21,10 +21,20 @@ treated the same way (every entry ties for the maximum), so it is uniform.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array, check_axis, check_range, check_same_shape, finish
+from ._arrays import (
+    FloatArray,
+    FloatResult,
+    as_float_array,
+    check_axis,
+    check_range,
+    check_same_shape,
+    finish,
+)
 from ._eft import dot2, two_product, two_sum
 from ._kernels import BLOCK
 
@@ -53,7 +63,7 @@ def _finite_max(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return z, m
 
 
-def _parts(z: np.ndarray, accurate: bool):
+def _parts(z: np.ndarray, accurate: bool) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """Shifted logits ``s``, their rounding errors ``err`` and ``e = exp(s + err)``.
 
     Works along the last axis. With `accurate`, a narrow `z` (float16/32) is
@@ -95,7 +105,9 @@ def _unrows(out: np.ndarray, shape: tuple[int, ...], axis: int) -> np.ndarray:
     return np.moveaxis(out.reshape(moved), -1, axis)
 
 
-def _by_row_blocks(kernel, rows: np.ndarray, out: np.ndarray, **options) -> np.ndarray:
+def _by_row_blocks(
+    kernel: Callable[..., None], rows: np.ndarray, out: np.ndarray, **options: bool
+) -> np.ndarray:
     """Apply ``kernel(block, out_block, **options)`` to blocks of rows that fit in cache.
 
     Working on about `BLOCK` elements at a time keeps every temporary in cache;
@@ -151,7 +163,7 @@ def _logsumexp_block(z: np.ndarray, out: np.ndarray) -> None:
     out[...] = np.where(inf_max, m, lse + np.where(inf_max, 0, m))
 
 
-def softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> np.ndarray:
+def softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> FloatArray:
     r"""Softmax: exponentials normalized to sum to 1 along `axis`.
 
     Parameters
@@ -207,7 +219,7 @@ def softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> np.nda
     return _unrows(out, z.shape, ax)
 
 
-def log_softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> np.ndarray:
+def log_softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> FloatArray:
     r"""Logarithm of the softmax along `axis`, without forming the softmax.
 
     Parameters
@@ -262,7 +274,7 @@ def log_softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> np
     return _unrows(out, z.shape, ax)
 
 
-def logsumexp(z: ArrayLike, axis: int = -1) -> np.ndarray:
+def logsumexp(z: ArrayLike, axis: int = -1) -> FloatResult:
     r"""Log of the sum of exponentials along `axis`, without overflow.
 
     Parameters
@@ -313,7 +325,7 @@ def logsumexp(z: ArrayLike, axis: int = -1) -> np.ndarray:
     return finish(out.reshape(reduced))
 
 
-def softmax_jacobian(z: ArrayLike, axis: int = -1) -> np.ndarray:
+def softmax_jacobian(z: ArrayLike, axis: int = -1) -> FloatArray:
     r"""The Jacobian :math:`\partial p_i / \partial z_j` of the softmax.
 
     Parameters
@@ -392,7 +404,7 @@ def _vjp_compensated(p: np.ndarray, g: np.ndarray) -> np.ndarray:
     return out
 
 
-def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> np.ndarray:
+def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> FloatArray:
     r"""Vector-Jacobian product :math:`J^\top g` of the softmax, in :math:`O(K)`.
 
     Parameters

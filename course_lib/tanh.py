@@ -10,7 +10,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._arrays import as_float_array, check_range, finish
+from ._arrays import FloatResult, as_float_array, check_range, finish
 from ._kernels import blockwise, neg_abs, via_float64
 
 __all__ = ["tanh", "tanh_derivative", "tanh_derivative_from_output"]
@@ -44,7 +44,7 @@ def _tanh_derivative_float64(z: np.ndarray) -> np.ndarray:
     return blockwise(_tanh_derivative_kernel, z, (z.dtype,))
 
 
-def tanh(z: ArrayLike) -> np.ndarray:
+def tanh(z: ArrayLike) -> FloatResult:
     r"""Hyperbolic tangent.
 
     Parameters
@@ -81,7 +81,7 @@ def tanh(z: ArrayLike) -> np.ndarray:
     return finish(np.tanh(z, out=np.empty_like(z)))
 
 
-def tanh_derivative(z: ArrayLike) -> np.ndarray:
+def tanh_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of tanh, computed from its input `z`.
 
     Parameters
@@ -129,7 +129,7 @@ def tanh_derivative(z: ArrayLike) -> np.ndarray:
     return via_float64(z, _tanh_derivative_float64)  # float16/32: rounded once
 
 
-def tanh_derivative_from_output(t: ArrayLike) -> np.ndarray:
+def tanh_derivative_from_output(t: ArrayLike) -> FloatResult:
     r"""Derivative of tanh from its output :math:`t = \tanh z`: :math:`1 - t^2`.
 
     Parameters

@@ -49,6 +49,14 @@ class TestCheckMyDerivative:
         assert "yours has shape (3,)" in str(result)
         assert not check_my_derivative("tanh", lambda z: np.full_like(z, np.nan))
 
+    def test_a_single_point(self):
+        # z = 0.5 as a scalar: tanh'(0.5) = 1 - tanh(0.5)**2 = 0.7864477
+        assert check_my_derivative("tanh", lambda z: 1.0 - np.tanh(z) ** 2, z=0.5)
+        result = check_my_derivative("tanh", lambda z: np.ones_like(z), z=0.5)
+        assert not result.passed
+        assert "expected 0.7864477" in str(result)
+        assert not check_my_derivative("tanh", lambda z: np.full_like(z, np.nan), z=0.5)
+
     def test_bad_arguments(self):
         with pytest.raises(TypeError, match="my_derivative must be a function; got float"):
             check_my_derivative("tanh", 1.0)
