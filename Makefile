@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEPS := $(VENV)/.deps
 STAMP := $(VENV)/.installed
 
-.PHONY: book site site-check chromium test test-simd lab notebooks edition edition-alone bench accuracy lock clean-venv help
+.PHONY: book site site-check chromium test test-simd lab notebooks edition edition-alone bench accuracy mutation lock clean-venv help
 
 help:
 	@echo "make book   - set up what is needed, build the course website, check it in a browser"
@@ -19,6 +19,7 @@ help:
 	@echo "make edition - regenerate edition/ (plain Jupyter and Colab) from notebooks/"
 	@echo "make bench  - run the speed benchmark (bench/bench_activations.py)"
 	@echo "make accuracy - worst ulp errors against mpmath (bench/accuracy.py)"
+	@echo "make mutation - mutation testing (mutmut) of sigmoid, softmax, tanh, losses, network; not part of make test"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml (newest versions)"
 
 # The virtualenv is rebuilt from scratch only when the lock changes; a change to
@@ -118,6 +119,18 @@ bench: $(STAMP)
 
 accuracy: $(STAMP)
 	$(BIN)/python bench/accuracy.py
+
+# Mutation testing ([tool.mutmut] in pyproject.toml): mutmut changes one thing at a time in
+# the five modules and runs the tests that call it; a mutant no test notices "survives".
+# Two workers (the machine has two cores), about 5 minutes. Every run starts afresh: mutmut's
+# cache keys on the code, so a changed test would not re-test cached survivors. Then the
+# per-module score, with the survivors judged in tools/mutation_equivalent.txt; read a
+# survivor with `.venv/bin/mutmut show NAME`. COURSE_LIB_MUTATION selects the Hypothesis
+# profile of tests/conftest.py.
+mutation: $(STAMP)
+	rm -rf mutants
+	@TIMEFORMAT='==> mutmut ran in %R s'; time COURSE_LIB_MUTATION=1 $(BIN)/mutmut run --max-children 2
+	$(BIN)/python tools/mutation_summary.py
 
 # Refresh the lock: resolve every extra to the newest versions the registry offers, pinned exactly.
 lock: $(STAMP)

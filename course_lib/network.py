@@ -229,7 +229,7 @@ class Network:
             if from_output is None:  # __init__ refuses these; only a layer edited since lands here
                 raise ValueError(
                     "Network: derivative_from='output' needs a from-output derivative; "
-                    f"layer {i} ({g.name!r}) has none"
+                    f"layer {i % len(self.layers)} ({g.name!r}) has none"
                 )
             return np.asarray(from_output(h))  # h and z are 2-D: arrays, never scalars
         return np.asarray(g.derivative(z))

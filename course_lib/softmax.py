@@ -465,14 +465,22 @@ def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> FloatArray:
     work = np.float64 if np.finfo(dtype).bits < 64 else dtype
     pw = np.moveaxis(p.astype(work, copy=False), ax, -1)
     gw = np.moveaxis(g.astype(work, copy=False), ax, -1)
-    g_max = np.max(np.abs(gw), initial=0.0)
-    if not np.isfinite(g_max):  # inf or NaN in g: the plain formula gives IEEE's answer
-        with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: NaN, as it should
-            out = pw * (gw - np.sum(pw * gw, axis=-1, keepdims=True))
-    elif g_max < _SPLIT_LIMIT:
+    g_max = np.max(np.abs(gw), axis=-1, initial=0.0)  # per slice; NaN propagates
+    plain = ~np.isfinite(g_max)  # inf or NaN in g: the plain formula gives IEEE's answer
+    big = g_max >= _SPLIT_LIMIT  # the exact split would overflow: scale g, exactly
+    if not (plain.any() or big.any()):
         out = _vjp_compensated(pw, gw)
-    else:  # the exact split would overflow: scale g by a power of two, exactly
-        out = _vjp_compensated(pw, gw * _DOWN) / _DOWN
+    else:  # slice by slice, so that one bad slice leaves the others accurate
+        k = pw.shape[-1]
+        p2, g2 = pw.reshape(-1, k), gw.reshape(-1, k)
+        plain, scale = plain.reshape(-1), np.where(big, _DOWN, 1.0).reshape(-1, 1)
+        out = np.empty_like(p2)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: NaN, as it should
+            pp, gp = p2[plain], g2[plain]
+            out[plain] = pp * (gp - np.sum(pp * gp, axis=-1, keepdims=True))
+        rest = ~plain
+        out[rest] = _vjp_compensated(p2[rest], g2[rest] * scale[rest]) / scale[rest]
+        out = out.reshape(pw.shape)
     return np.moveaxis(out.astype(dtype, copy=False), -1, ax)
 
 

@@ -3,11 +3,17 @@ at three SIMD levels), and on CI a derandomized run, so a red CI is reproducible
 
 ``HYPOTHESIS_PROFILE=dev`` keeps random examples with no deadline; CI (``CI=true``)
 selects ``ci``. A test's own ``@settings`` still override these.
+
+Under mutation testing (``make mutation`` sets ``COURSE_LIB_MUTATION=1``; mutmut itself sets
+``MUTANT_UNDER_TEST``) the ``mutation`` profile is loaded: derandomized, so that a mutant's
+verdict does not depend on the draw, and without the ``differing_executors`` health check,
+which fails there only because mutmut runs pytest many times in one process, so a test
+method of a class is seen with several ``self`` objects.
 """
 
 import os
 
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", deadline=None)
 settings.register_profile(
@@ -16,4 +22,16 @@ settings.register_profile(
     derandomize=True,
     print_blob=True,
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+settings.register_profile(
+    "mutation",
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.differing_executors],
+)
+
+if os.environ.get("COURSE_LIB_MUTATION") or "MUTANT_UNDER_TEST" in os.environ:
+    settings.load_profile("mutation")
+else:
+    settings.load_profile(
+        os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+    )

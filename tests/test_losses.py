@@ -122,6 +122,18 @@ class TestSquaredError:
         with pytest.raises(TypeError, match="squared_error: argument 't'"):
             squared_error([1.0], ["a"])
 
+    def test_narrow_dtypes_sum_in_float64_and_round_once(self):
+        # by hand: (4097**2 + 1**2) / 2 = 8392705, a float32; summed in float32 the first
+        # half-square 8392704.5 would round to even (8392704) and + 0.5 stay there
+        y = np.array([4097.0, 1.0], np.float32)
+        assert squared_error(y, np.zeros(2, np.float32)) == np.float32(8392705.0)
+
+    def test_targets_are_cast_to_the_dtype_of_y_first(self):
+        # the documented rule: float64 targets become float32 before y - t
+        y = np.zeros(3, np.float32)
+        t = np.array([0.1, 1 / 3, 2.0**-25 + 2.0**-50])
+        assert squared_error(y, t) == squared_error(y, t.astype(np.float32))
+
 
 class TestSquaredErrorGradient:
     def test_hand_value(self):
@@ -144,6 +156,17 @@ class TestSquaredErrorGradient:
         assert check_gradient(
             lambda a: squared_error(a, t), lambda a: squared_error_gradient(a, t), y
         )
+
+    def test_beyond_float_range_is_inf_without_warning(self):
+        big = np.finfo(np.float64).max
+        assert squared_error_gradient([big], [-big])[0] == np.inf  # y - t overflows
+
+    def test_targets_are_cast_to_the_dtype_of_y_first(self):
+        # by hand: t rounds to 2**-25 in float32, and 1 - 2**-25 is a tie that rounds to
+        # even, 1.0; from the float64 t, 1 - t lies below the tie and would give 1 - 2**-24
+        got = squared_error_gradient(np.ones(1, np.float32), [2.0**-25 + 2.0**-50])
+        assert got.dtype == np.float32
+        assert got[0] == 1.0
 
     def test_shape_mismatch(self):
         with pytest.raises(ValueError, match=r"squared_error_gradient: y and t must have"):
@@ -214,6 +237,49 @@ class TestSoftmaxCrossEntropy:
     def test_empty_batch(self):
         assert softmax_cross_entropy(np.empty((0, 3)), np.empty((0, 3))) == 0.0
         assert softmax_cross_entropy(np.empty(0), np.empty(0)) == 0.0
+
+    def test_a_perfect_single_class_is_plus_zero(self):
+        # K = 1: log p = 0 and the term -1 * 0 is -0.0; a loss is never -0.0
+        got = softmax_cross_entropy([[5.0]], [[1.0]])
+        assert got == 0.0
+        assert not np.signbit(got)
+
+    def test_float64_targets_are_cast_to_float32_first(self):
+        # the documented rule: the loss is that of the targets rounded to z's dtype
+        rng = np.random.default_rng(0)
+        z = (3 * rng.standard_normal((40, 3))).astype(np.float32)
+        t = rng.dirichlet(np.ones(3), size=40)
+        for zi, ti in zip(z, t, strict=True):
+            assert softmax_cross_entropy(zi, ti) == softmax_cross_entropy(zi, ti.astype(np.float32))
+
+    @pytest.mark.parametrize(
+        ("t", "ok"),
+        [
+            # the tolerance is 4 K eps of t's dtype, with K = max(K, 1); each sum below is
+            # exact in float64: 1 + 8 eps (K = 2) is in, 1 + 9 eps is out
+            ([0.5, 0.5 + 8 * 2.0**-52], True),
+            ([0.5, 0.5 + 9 * 2.0**-52], False),
+            # K = 1: 1 + 4 eps is in, 1 + 5 eps is out
+            ([1 + 4 * 2.0**-52], True),
+            ([1 + 5 * 2.0**-52], False),
+        ],
+    )
+    def test_sum_tolerance_is_4_k_eps(self, t, ok):
+        z = np.zeros(len(t))
+        if ok:
+            assert np.isfinite(softmax_cross_entropy(z, t))
+        else:
+            with pytest.raises(
+                ValueError, match=r"^softmax_cross_entropy: targets t must sum to 1"
+            ):
+                softmax_cross_entropy(z, t)
+
+    def test_float32_targets_are_summed_exactly(self):
+        # 0.75 + (0.25 + 33 * 2**-25) = 1 + 8.25 eps32 (exact in float64) is beyond
+        # 4 K eps32 = 8 eps32; a float32 sum would round it to 1 + 8 eps32 and accept it
+        t = np.array([0.75, 0.25 + 33 * 2.0**-25], np.float32)
+        with pytest.raises(ValueError, match=r"^softmax_cross_entropy: targets t must sum to 1"):
+            softmax_cross_entropy(np.zeros(2, np.float32), t)
 
     def test_targets_from_a_float32_softmax_pass(self):
         # rounding K float32 probabilities leaves sums within a few K ulps of 1
@@ -408,6 +474,24 @@ class TestBinaryCrossEntropy:
     def test_empty(self):
         assert binary_cross_entropy(np.empty((2, 0)), np.empty((2, 0))) == 0.0
 
+    def test_scalars(self):
+        # by hand: t = 1, z = 0: -ln sigma(0) = ln 2
+        got = binary_cross_entropy(0.0, 1.0)
+        assert isinstance(got, np.float64)
+        assert got == LN2
+
+    def test_total_beyond_the_float_range_is_inf_without_warning(self):
+        # each term is -z = 1e308 (t = 1), their sum 2e308 is beyond float64
+        assert binary_cross_entropy([-1e308, -1e308], [1.0, 1.0]) == np.inf
+
+    def test_float64_targets_are_cast_to_float32_first(self):
+        # the documented rule: the loss is that of the targets rounded to z's dtype
+        rng = np.random.default_rng(0)
+        z = (3 * rng.standard_normal((40, 3))).astype(np.float32)
+        t = rng.uniform(0, 1, (40, 3))
+        for zi, ti in zip(z, t, strict=True):
+            assert binary_cross_entropy(zi, ti) == binary_cross_entropy(zi, ti.astype(np.float32))
+
     @pytest.mark.parametrize("bad", [-0.1, 1.5, np.nan])
     def test_target_out_of_range(self, bad):
         with pytest.raises(
@@ -455,6 +539,50 @@ class TestBinaryCrossEntropyGradient:
     def test_empty(self):
         assert binary_cross_entropy_gradient(np.empty(0), np.empty(0)).shape == (0,)
 
+    def test_targets_are_cast_to_the_dtype_of_z_first(self):
+        # by hand: sigma(100) is 1.0 in float32; t rounds to 2**-25 in float32 and
+        # 1 - 2**-25 is a tie that rounds to even, 1.0 (from the float64 t: 1 - 2**-24)
+        got = binary_cross_entropy_gradient(np.full(1, 100.0, np.float32), [2.0**-25 + 2.0**-50])
+        assert got.dtype == np.float32
+        assert got[0] == 1.0
+
     def test_target_out_of_range(self):
         with pytest.raises(ValueError, match=r"binary_cross_entropy_gradient: targets t must lie"):
             binary_cross_entropy_gradient([0.0], [2.0])
+
+
+ALL = [
+    (squared_error, "y"),
+    (squared_error_gradient, "y"),
+    (softmax_cross_entropy, "z"),
+    (softmax_cross_entropy_gradient, "z"),
+    (binary_cross_entropy, "z"),
+    (binary_cross_entropy_gradient, "z"),
+]
+
+
+@pytest.mark.parametrize(("func", "first"), ALL)
+class TestCommonRules:
+    """Every message starts with the function's name, and names the argument at fault."""
+
+    def test_bad_first_argument(self, func, first):
+        with pytest.raises(TypeError, match=f"^{func.__name__}: argument '{first}' must be"):
+            func("abc", [1.0])
+
+    def test_bad_targets(self, func, first):
+        with pytest.raises(TypeError, match=f"^{func.__name__}: argument 't' must be"):
+            func([0.0], "abc")
+
+    def test_shape_mismatch(self, func, first):
+        with pytest.raises(
+            ValueError,
+            match=rf"^{func.__name__}: {first} and t must have the same shape; "
+            rf"got {first}\.shape=\(2,\) and t\.shape=\(3,\)",
+        ):
+            func(np.zeros(2), np.full(3, 1 / 3))
+
+
+@pytest.mark.parametrize("func", [softmax_cross_entropy, softmax_cross_entropy_gradient])
+def test_bad_axis_names_the_function(func):
+    with pytest.raises(AxisError, match=f"^{func.__name__}: axis 2 is out of bounds"):
+        func(np.zeros((2, 3)), np.full((2, 3), 1 / 3), axis=2)

@@ -96,6 +96,17 @@ class TestBackwardMatchesNumerical:
             np.testing.assert_allclose(a[0], b[0], rtol=1e-12)
             np.testing.assert_allclose(a[1], b[1], rtol=1e-12)
 
+    def test_from_output_is_the_articles_form(self):
+        # derivative_from="output" uses p (1 - p) of the cached output: for z = 40,
+        # p rounds to 1 and the gradient is exactly 0, where sigma'(40) = 4.2e-18 is not
+        grads = {}
+        for source in ("z", "output"):
+            net = Network([1, 1], "sigmoid", rng=0, derivative_from=source)
+            net.layers[0].W[...] = 40.0
+            grads[source] = net.gradients(np.ones((1, 1)), np.zeros((1, 1)))[0][0][0, 0]
+        assert grads["output"] == 0.0
+        assert grads["z"] > 0.0
+
 
 class TestArticleFormula:
     @pytest.mark.parametrize("g", ["sigmoid", "tanh", "softplus"])
@@ -192,6 +203,11 @@ class TestInit:
         for p, q in zip(a, b, strict=True):
             np.testing.assert_array_equal(p, q)
 
+    def test_repr(self):
+        # the module docstring's example: sizes, activation names and the loss
+        net = Network([2, 3, 1], ["tanh", "sigmoid"], rng=0)
+        assert repr(net) == "Network([2, 3, 1], ['tanh', 'sigmoid'], loss='squared_error')"
+
     def test_softmax_output_layer_is_linear(self):
         net = Network([3, 4, 2], "tanh", loss="softmax_cross_entropy", rng=0)
         assert [layer.activation for layer in net.layers] == ["tanh", "identity"]
@@ -211,12 +227,12 @@ class TestValidation:
             Network([3, 4, 2], ["tanh"])
 
     def test_softmax_needs_linear_output(self):
-        with pytest.raises(ValueError, match="must be 'identity'"):
+        with pytest.raises(ValueError, match=r"^Network: with softmax_cross_entropy the output"):
             Network([3, 2], ["sigmoid"], loss="softmax_cross_entropy")
 
     @pytest.mark.parametrize("name", ["gelu", "gelu_tanh", "silu"])
     def test_output_form_missing(self, name):
-        with pytest.raises(ValueError, match=f"derivative_from='output'.*{name}"):
+        with pytest.raises(ValueError, match=f"^Network: derivative_from='output'.*{name}"):
             Network([3, 4, 2], [name, "sigmoid"], derivative_from="output")
 
     def test_bad_derivative_from(self):
@@ -235,7 +251,10 @@ class TestValidation:
         x, _ = _problem("squared_error")
         with pytest.raises(ValueError, match=r"shape \(n_samples, 2\); got t.shape=\(5, 3\)"):
             net.gradients(x, np.zeros((5, 3)))
-        with pytest.raises(ValueError, match=r"got t.shape=\(4, 2\) and x.shape=\(5, 3\)"):
+        with pytest.raises(
+            ValueError,
+            match=r"^Network: t must have one row per sample of x; got t.shape=\(4, 2\) and",
+        ):
             net.gradients(x, np.zeros((4, 2)))
 
     def test_loss_and_train_check_rows(self):
@@ -249,8 +268,38 @@ class TestValidation:
             net.train(x, np.zeros((5, 2)), epochs=1, lr=0.1, batch_size=0)
 
     def test_backward_before_forward(self):
-        with pytest.raises(RuntimeError, match="forward pass first"):
+        with pytest.raises(RuntimeError, match=r"^Network\.backward: needs a forward pass first"):
             Network(SIZES, "tanh", rng=0).backward(np.zeros((5, 2)))
+
+    @pytest.mark.parametrize("name", ["x", "t"])
+    def test_bad_type_names_the_argument(self, name):
+        net = Network(SIZES, "tanh", rng=0)
+        x, t = _problem("squared_error")
+        args = {"x": x, "t": t, name: "abc"}
+        with pytest.raises(TypeError, match=f"^Network.{name}: argument '{name}' must be"):
+            net.gradients(args["x"], args["t"])
+        with pytest.raises(TypeError, match=f"^Network.{name}: argument '{name}' must be"):
+            net.train(args["x"], args["t"], epochs=1, lr=0.1)
+
+    def test_layer_edited_to_one_without_an_output_form(self):
+        # __init__ refuses gelu with derivative_from="output"; an edit afterwards is
+        # caught by backward, naming the layer
+        net = Network([3, 2], "tanh", rng=0, derivative_from="output")
+        net.layers[0].activation = "gelu"
+        x, t = _problem("squared_error")
+        with pytest.raises(
+            ValueError,
+            match=r"^Network: derivative_from='output' needs a from-output derivative; "
+            r"layer 0 \('gelu'\) has none",
+        ):
+            net.gradients(x, t)
+
+    def test_sgd_step_needs_one_pair_per_layer(self):
+        net = Network(SIZES, "tanh", rng=0)
+        x, t = _problem("squared_error")
+        grads = net.gradients(x, t)
+        with pytest.raises(ValueError, match="zip"):
+            net.sgd_step(grads[:1], 0.1)
 
 
 class TestTrainRefusesNonsense:
@@ -307,6 +356,50 @@ class TestTrainRefusesNonsense:
         with pytest.raises(FloatingPointError, match=r"Network.train: diverged in epoch \d+ of"):
             net.train(x, t, epochs=50, lr=1e4, rng=0)
 
+    @staticmethod
+    def _line(t: float) -> tuple[Network, np.ndarray, np.ndarray]:
+        """z = w x + b with w = b = 0, two samples x = 1 and targets t: the error starts at -t.
+
+        The two samples are alike, so the mean loss is that of one; the summed loss is twice it.
+        """
+        net = Network([1, 1], "identity", rng=0)
+        net.layers[0].W[...] = 0.0
+        return net, np.ones((2, 1)), np.full((2, 1), t)
+
+    def test_divergence_by_growth_names_epoch_and_loss(self):
+        # by hand: one step maps the error e = w + b - t to e (1 - 2 lr) = -100 e with
+        # lr = 50.5, all exact: e = -1, 100, -1e4, so the mean loss e**2 / 2 goes
+        # 0.5 -> 5000 (1e4 times) -> 5e7 (1e8 times, beyond DIVERGED = 1e6) in epoch 1
+        net, x, t = self._line(1.0)
+        with pytest.raises(
+            FloatingPointError,
+            match=r"^Network.train: diverged in epoch 1 of 50 \(the loss is 5e\+07; "
+            r"it was 0\.5 before training\)",
+        ):
+            net.train(x, t, epochs=50, lr=50.5, rng=0)
+
+    def test_growth_to_exactly_diverged_times_is_not_divergence(self):
+        # by hand: lr = 500.5 maps e = -1 to 1000 (exactly), a mean loss of 5e5, exactly
+        # DIVERGED times 0.5: not more, so training goes on to epoch 1 (e = -1e6)
+        net, x, t = self._line(1.0)
+        with pytest.raises(
+            FloatingPointError, match=r"diverged in epoch 1 of 50 \(the loss is 5e\+11"
+        ):
+            net.train(x, t, epochs=50, lr=500.5, rng=0)
+
+    def test_a_small_start_loss_still_counts(self):
+        # by hand: e = -1e-3 -> 0.1 -> -10: the mean loss 5e-7 -> 5e-3 -> 50 is beyond
+        # 1e6 * 5e-7 = 0.5 in epoch 1, although 1e6 * 5e-7 is below 1
+        net, x, t = self._line(1e-3)
+        with pytest.raises(FloatingPointError, match="diverged in epoch 1 of 50"):
+            net.train(x, t, epochs=50, lr=50.5, rng=0)
+
+    def test_overflow_is_a_floating_point_error(self):
+        # lr = 1e300 overflows W -= lr * grad_W in the first step: numpy raises (no warning)
+        net, x, t = self._line(1.0)
+        with pytest.raises(FloatingPointError, match=r"diverged in epoch 0 of 5 .*overflow"):
+            net.train(x, t, epochs=5, lr=1e300, rng=0)
+
     def test_a_converging_run_is_not_stopped(self):
         rng = np.random.default_rng(0)
         x = rng.normal(size=(64, 2))
@@ -314,6 +407,26 @@ class TestTrainRefusesNonsense:
         net = Network([2, 16, 2], "relu", loss="softmax_cross_entropy", rng=1)
         history = net.train(x, t, epochs=20, lr=0.5, rng=0)
         assert history.loss[-1] < history.loss[0]
+
+    def test_full_batch_epoch_is_one_mean_gradient_step(self):
+        # the documented rule: batch_size=None steps once per epoch with the mean gradient,
+        # so two networks from one seed agree after one epoch and one sgd_step of lr / n
+        x, t = _problem("squared_error")
+        net, twin = Network(SIZES, "tanh", rng=3), Network(SIZES, "tanh", rng=3)
+        net.train(x, t, epochs=1, lr=0.5, rng=0)
+        twin.sgd_step(twin.gradients(x, t), 0.5 / len(x))
+        for a, b in zip(net.params, twin.params, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+    def test_history_is_the_mean_over_samples(self):
+        # History.loss: the summed loss / n; grad_norms: |mean grad_W|, both after the epoch
+        x, t = _problem("squared_error")
+        net = Network(SIZES, "tanh", rng=3)
+        history = net.train(x, t, epochs=2, lr=0.5, rng=0)
+        n = len(x)
+        assert history.loss[-1] == net.loss(x, t) / n
+        norms = [np.linalg.norm(gW) / n for gW, _ in net.gradients(x, t)]
+        np.testing.assert_array_equal(history.grad_norms[-1], norms)
 
 
 class TestConstructorRefusesNonsense:
@@ -351,6 +464,7 @@ class TestConstructorRefusesNonsense:
             Network([3, 4, 2], activations)
 
     @pytest.mark.parametrize("field", ["loss", "derivative_from"])
-    def test_bad_option_types(self, field):
-        with pytest.raises(TypeError, match=f"^Network: {field} must be a str; got NoneType"):
-            Network([3, 2], "tanh", **{field: None})
+    @pytest.mark.parametrize(("value", "type_name"), [(None, "NoneType"), (3, "int")])
+    def test_bad_option_types(self, field, value, type_name):
+        with pytest.raises(TypeError, match=f"^Network: {field} must be a str; got {type_name}$"):
+            Network([3, 2], "tanh", **{field: value})

@@ -114,6 +114,13 @@ class TestLogit:
             logit(np.array([0.25, 0.5, 0.75])), [-np.log(3), 0, np.log(3)], rtol=1e-15
         )
 
+    def test_quarter_and_three_quarters_are_correctly_rounded(self):
+        # ln(1/3) and ln 3 are exact real numbers at these float64 points; mpmath at 50
+        # digits rounds ln 3 = 1.098612288668109691... to 1.0986122886681098
+        ln3 = float(mpmath.log(3))
+        assert logit(0.25) == -ln3
+        assert logit(0.75) == ln3
+
     def test_endpoints_are_exact_limits_without_warning(self):
         np.testing.assert_array_equal(
             logit(np.array([0.0, 1.0, np.nan])), [-np.inf, np.inf, np.nan]
@@ -128,6 +135,18 @@ class TestLogit:
     def test_out_of_range_raises(self, bad):
         with pytest.raises(ValueError, match=r"logit: p must lie in \[0, 1\]"):
             logit(np.array([0.5, bad]))
+
+    def test_out_of_range_message_counts_and_shows_a_value(self):
+        # by hand: 2.0 and -1.0 are outside [0, 1], 2.0 is the first of them
+        with pytest.raises(
+            ValueError,
+            match=r"^logit: p must lie in \[0, 1\]; got 2 value\(s\) outside it, e\.g\. 2\.0$",
+        ):
+            logit(np.array([0.5, 2.0, -1.0]))
+
+    def test_bad_type_names_function_and_argument(self):
+        with pytest.raises(TypeError, match=r"^logit: argument 'p' must be a real array_like"):
+            logit("0.5")
 
 
 class TestSigmoidDerivative:
@@ -175,6 +194,20 @@ class TestFromOutput:
             sigmoid_derivative_from_output(sigmoid(x)), sigmoid_derivative(x), rtol=1e-13
         )
 
+    @pytest.mark.parametrize("bad", [-0.5, 1.5])
+    def test_out_of_range_names_function_and_argument(self, bad):
+        # the argument is p (a sigmoid output), not the default z
+        with pytest.raises(
+            ValueError, match=r"^sigmoid_derivative_from_output: p must lie in \[0, 1\]"
+        ):
+            sigmoid_derivative_from_output(np.array([0.5, bad]))
+
+    def test_bad_type_names_function_and_argument(self):
+        with pytest.raises(
+            TypeError, match=r"^sigmoid_derivative_from_output: argument 'p' must be a real"
+        ):
+            sigmoid_derivative_from_output("0.5")
+
     def test_loses_precision_as_documented(self):
         # relative error about u/(1-p): near 1e-3 at z = 25, exactly 0 from z = 36.75
         assert sigmoid_derivative_from_output(sigmoid(36.75)) == 0.0
@@ -213,7 +246,8 @@ class TestCommonRules:
 
     @pytest.mark.parametrize("bad", [np.array([True]), np.array([1j]), "0.5", None, [object()]])
     def test_bad_types_raise(self, func, bad):
-        with pytest.raises(TypeError, match=func.__name__):
+        # the message starts with the function's own name
+        with pytest.raises(TypeError, match=f"^{func.__name__}: argument "):
             func(bad)
 
     def test_no_warning_for_any_float(self, func):

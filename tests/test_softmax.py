@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
 from course_lib import (
+    correctly_rounded,
     log_softmax,
     logsumexp,
     sigmoid,
@@ -156,9 +157,26 @@ class TestLogSoftmax:
         assert out.dtype == dtype
         np.testing.assert_array_equal(out, np.array([-np.log(2), -np.log(2), -np.inf], dtype))
 
-    def test_infinite_logits(self):
-        out = log_softmax(np.array([[np.inf, np.inf, 0.0], [-np.inf, -np.inf, -np.inf]]))
-        np.testing.assert_allclose(out, [[-np.log(2), -np.log(2), -np.inf], [-np.log(3)] * 3])
+    @pytest.mark.parametrize("method", ["accurate", "fast"])
+    def test_infinite_logits(self, method):
+        # the limit: the +inf entries share the probability, ln(1/2) and ln(1/3) within
+        # an ulp of the correctly rounded values (numpy's log and log1p differ in the last
+        # bit between SIMD levels), and -inf exactly where the probability is 0
+        z = np.array([[np.inf, np.inf, 0.0], [-np.inf, -np.inf, -np.inf], [np.inf] * 3])
+        out = log_softmax(z, method=method)
+        ln2, ln3 = (float(correctly_rounded(mpmath.log, v)) for v in (2.0, 3.0))
+        expected = np.array([[-ln2, -ln2, -np.inf], [-ln3] * 3, [-ln3] * 3])
+        finite = np.isfinite(expected)
+        np.testing.assert_array_equal(out[~finite], expected[~finite])
+        np.testing.assert_array_max_ulp(out[finite], expected[finite], maxulp=1)
+
+    @pytest.mark.parametrize("method", ["accurate", "fast"])
+    def test_batched_equals_row_by_row(self, method):
+        # each slice is normalised on its own: a batch is its rows stacked
+        z = random_logits(10, 5, n=7)
+        rows = np.array([log_softmax(row, method=method) for row in z])
+        np.testing.assert_array_equal(log_softmax(z, method=method), rows)
+        np.testing.assert_array_equal(log_softmax(z.T, axis=0, method=method), rows.T)
 
 
 class TestLogsumexp:
@@ -172,6 +190,31 @@ class TestLogsumexp:
         # log(e^0 + e^-40) = log1p(e^-40) = 4.248e-18 exactly to 50 digits
         exact = [mpmath.log1p(mpmath.exp(-40))]
         assert ulp_error(np.atleast_1d(logsumexp(np.array([0.0, -40.0]))), exact).max() <= 1
+
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    @pytest.mark.parametrize("x", [0.0, -3.5, 1e30, -1e-30, np.inf, -np.inf])
+    def test_one_element_is_that_element(self, dtype, x):
+        # log(exp(x)) = x exactly, for a slice of one
+        z = np.array([x], dtype)
+        assert logsumexp(z) == z[0]
+        np.testing.assert_array_equal(logsumexp(np.array([[x], [x]], dtype)), [z[0], z[0]])
+
+    def test_float32_is_the_float64_result_rounded_once(self):
+        # computed in float64 and rounded to float32 once: within half a float32 ulp of the
+        # exact value (mpmath at 50 digits), plus float64's own error (~1e-8 float32 ulp)
+        z = random_logits(3, 5, np.float32, n=20, seed=1)
+        exact = [
+            mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for v in row)) for row in z
+        ]
+        assert ulp_error(logsumexp(z), exact).max() <= 0.5 + 1e-6
+
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+    def test_empty_results_keep_the_dtype(self, dtype):
+        # no slice, or slices of nothing: log of an empty sum is -inf, in z's dtype
+        empty_axis = logsumexp(np.empty((3, 0), dtype))
+        assert empty_axis.dtype == dtype
+        np.testing.assert_array_equal(empty_axis, [-np.inf] * 3)
+        assert logsumexp(np.empty((0, 3), dtype)).dtype == dtype
 
     def test_reduces_axis_and_edge_cases(self):
         assert logsumexp(np.zeros((2, 3, 4)), axis=1).shape == (2, 4)
@@ -260,6 +303,10 @@ class TestVjp:
             # |g| beyond 2**995, where the exact split of two_product would overflow
             ([0.3, 0.7], [1e300, -1.2e300], np.float64),
             ([0.9, 0.05, 0.05], [1.7e300, 1.7e300 * (1 - 1e-15), 0.5e300], np.float64),
+            # a dominant entry whose g_j - p.g cancels to 1e-16 of g: its correction
+            # (1 - p_j) g_j - sum_{i != j} p_i g_i carries the low-order parts
+            ([0.2, 0.8], [1e16, 1e16 + 2.0], np.float64),
+            ([1e-12, 1 - 1e-12], [1.0, 1.0 + 1e-6], np.float64),
         ],
     )
     def test_cancelling_and_huge_cases_within_4_ulp(self, p, g, dtype):
@@ -289,6 +336,62 @@ class TestVjp:
         ):
             softmax_vjp(np.ones(3) / 3, np.ones(4))
 
+    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+    def test_empty(self, dtype):
+        out = softmax_vjp(np.empty((0, 3), dtype), np.empty((0, 3), dtype))
+        assert out.shape == (0, 3)
+        assert out.dtype == dtype
+
+    @pytest.mark.parametrize(
+        ("p_dtype", "g_dtype"), [(np.float32, np.float64), (np.float64, np.float32)]
+    )
+    def test_dtype_is_that_of_p_times_g(self, p_dtype, g_dtype):
+        # as numpy's p * g: float32 with float64 gives float64, whichever comes first
+        out = softmax_vjp(np.full(2, 0.5, p_dtype), np.ones(2, g_dtype))
+        assert out.dtype == np.float64
+
+    @pytest.mark.parametrize(
+        ("args", "match"),
+        [
+            (("abc", [1.0]), r"^softmax_vjp: argument 'p' must be"),
+            (([1.0], "abc"), r"^softmax_vjp: argument 'g' must be"),
+        ],
+    )
+    def test_bad_types_name_the_argument(self, args, match):
+        with pytest.raises(TypeError, match=match):
+            softmax_vjp(*args)
+
+    def test_bad_axis_names_the_function(self):
+        with pytest.raises(np.exceptions.AxisError, match=r"^softmax_vjp: axis 2 is out of"):
+            softmax_vjp(np.full((2, 3), 1 / 3), np.ones((2, 3)), axis=2)
+
+    def test_non_finite_g_stays_in_its_slice(self):
+        # the inf in row 0 makes row 0 nan/-inf (IEEE), and leaves row 1 finite: by hand
+        # p.g = 0.2 + 0.6 + 1.5 = 2.3, so row 1 is p (g - 2.3) = [-0.26, -0.09, 0.35]
+        p = np.array([[0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
+        g = np.array([[np.inf, 0.0, 1.0], [1.0, 2.0, 3.0]])
+        out = softmax_vjp(p, g)
+        np.testing.assert_array_equal(out[0], softmax_vjp(p[0], g[0]))
+        np.testing.assert_allclose(out[1], [-0.26, -0.09, 0.35], rtol=1e-14)
+        np.testing.assert_array_equal(softmax_vjp(p.T, g.T, axis=0), out.T)
+
+    def test_huge_g_in_one_slice_is_scaled_in_that_slice_only(self):
+        # row 0 needs the exact scaling (|g| > 2**995), row 1 is a cancelling case;
+        # reference: mpmath at 1000 digits, row by row
+        p = np.array([[0.3, 0.7], [0.2, 0.8]])
+        g = np.array([[1e300, -1.2e300], [1e16, 1e16 + 2.0]])
+        out = softmax_vjp(p, g)
+        for row in range(2):
+            assert ulp_error(out[row], mp_softmax_vjp(p[row], g[row])).max() <= 4, row
+
+    def test_non_finite_g_elsewhere_keeps_a_slice_accurate(self):
+        # row 1 is a cancelling case that is within 4 ulp when computed alone (see
+        # test_cancelling_and_huge_cases_within_4_ulp); reference: mpmath at 1000 digits
+        p = np.array([[0.5, 0.5], [0.2, 0.8]])
+        g = np.array([[np.inf, 0.0], [1e16, 1e16 + 2.0]])
+        err = ulp_error(softmax_vjp(p, g)[1], mp_softmax_vjp(p[1], g[1]))
+        assert err.max() <= 4, err
+
     def test_non_finite_g_follows_ieee_without_warning(self):
         # p.g = inf, so y = p * (g - inf) = [0.5 (inf - inf), 0.5 (0 - inf)] = [nan, -inf]
         out = softmax_vjp(np.array([0.5, 0.5]), np.array([np.inf, 0.0]))
@@ -301,7 +404,7 @@ ALL = [softmax, log_softmax, logsumexp, softmax_jacobian]
 @pytest.mark.parametrize("func", ALL)
 class TestCommonRules:
     def test_axis_errors(self, func):
-        with pytest.raises(np.exceptions.AxisError, match=func.__name__):
+        with pytest.raises(np.exceptions.AxisError, match=f"^{func.__name__}: axis 2 is out"):
             func(np.zeros((2, 3)), axis=2)
         with pytest.raises(np.exceptions.AxisError):
             func(np.float64(1.0))  # a 0-d input has no axis -1
@@ -315,17 +418,21 @@ class TestCommonRules:
 
     @pytest.mark.parametrize("bad", [np.array([True, False]), np.array([1j]), "abc", None])
     def test_bad_types(self, func, bad):
-        with pytest.raises(TypeError, match=func.__name__):
+        with pytest.raises(TypeError, match=f"^{func.__name__}: argument 'z' must be"):
             func(bad)
 
-    def test_empty(self, func):
-        out = func(np.empty((0, 4)))
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    def test_empty(self, func, dtype):
+        # an empty result keeps z's dtype, as every other result does
+        out = func(np.empty((0, 4), dtype))
         assert out.size == 0
+        assert out.dtype == dtype
 
 
 @pytest.mark.parametrize("func", [softmax, log_softmax])
 def test_unknown_method(func):
     with pytest.raises(
-        ValueError, match=r"method must be one of \('accurate', 'fast'\); got 'exact'"
+        ValueError,
+        match=rf"^{func.__name__}: method must be one of \('accurate', 'fast'\); got 'exact'",
     ):
         func(np.zeros(3), method="exact")

@@ -117,6 +117,20 @@ class TestFromOutput:
     def test_zero_once_t_rounds_to_one(self):
         assert tanh_derivative_from_output(tanh(19.1)) == 0.0
 
+    @pytest.mark.parametrize("bad", [-1.5, 1.5])
+    def test_out_of_range_names_function_and_argument(self, bad):
+        # the argument is t (a tanh output), not the default z
+        with pytest.raises(
+            ValueError, match=r"^tanh_derivative_from_output: t must lie in \[-1, 1\]"
+        ):
+            tanh_derivative_from_output(np.array([0.5, bad]))
+
+    def test_bad_type_names_function_and_argument(self):
+        with pytest.raises(
+            TypeError, match=r"^tanh_derivative_from_output: argument 't' must be a real"
+        ):
+            tanh_derivative_from_output("0.5")
+
 
 @pytest.mark.parametrize("func", [tanh, tanh_derivative, tanh_derivative_from_output])
 class TestCommonRules:
@@ -131,7 +145,8 @@ class TestCommonRules:
 
     @pytest.mark.parametrize("bad", [np.array([False]), np.array([1 + 2j]), "x", None])
     def test_bad_types_raise(self, func, bad):
-        with pytest.raises(TypeError, match=func.__name__):
+        # the message starts with the function's own name
+        with pytest.raises(TypeError, match=f"^{func.__name__}: argument "):
             func(bad)
 
     def test_no_warning(self, func):
