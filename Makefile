@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEPS := $(VENV)/.deps
 STAMP := $(VENV)/.installed
 
-.PHONY: book site site-check chromium test test-simd lab notebooks edition edition-alone bench accuracy mutation lock clean-venv help
+.PHONY: book site site-check chromium test test-simd lab notebooks edition edition-alone bench accuracy accuracy-search mutation lock clean-venv help
 
 help:
 	@echo "make book   - set up what is needed, build the course website, check it in a browser"
@@ -19,6 +19,7 @@ help:
 	@echo "make edition - regenerate edition/ (plain Jupyter and Colab) from notebooks/"
 	@echo "make bench  - run the speed benchmark (bench/bench_activations.py)"
 	@echo "make accuracy - worst ulp errors against mpmath (bench/accuracy.py)"
+	@echo "make accuracy-search - the adversarial search behind every stated bound (about 25 minutes)"
 	@echo "make mutation - mutation testing (mutmut) of sigmoid, softmax, tanh, losses, network; not part of make test"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml (newest versions)"
 
@@ -119,6 +120,13 @@ bench: $(STAMP)
 
 accuracy: $(STAMP)
 	$(BIN)/python bench/accuracy.py
+
+# The adversarial search behind course_lib/bounds.py (tests/accuracy_search.py): 10^7
+# points per function and dtype, a local search around the worst, mpmath to confirm, at
+# every SIMD level of make test-simd. It fails if a bound is exceeded, and keeps the worst
+# points in tests/data/accuracy_worst.json, which make test checks again on every run.
+accuracy-search: $(STAMP)
+	$(BIN)/python -m tests.accuracy_search --write
 
 # Mutation testing ([tool.mutmut] in pyproject.toml): mutmut changes one thing at a time in
 # the five modules and runs the tests that call it; a mutant no test notices "survives".

@@ -34,27 +34,42 @@ def two_sum(
     return s, e
 
 
-def _split(a: _Operand) -> tuple[_Operand, _Operand]:
+def _split(a: _Operand, huge: bool = False) -> tuple[_Operand, _Operand]:
     # Veltkamp: a = hi + lo with hi and lo of at most half the significand each.
-    factor = 2.0 ** ((np.finfo(a.dtype).nmant + 2) // 2) + 1
-    c = a * a.dtype.type(factor)
+    # a * factor overflows for |a| >= 2**995 (float64): with `huge`, such a is split
+    # as a * 2**-28 and both halves are scaled back, exactly (powers of two).
+    half = (np.finfo(a.dtype).nmant + 2) // 2
+    factor = a.dtype.type(2.0**half + 1)
+    if huge:
+        big = np.abs(a) >= a.dtype.type(np.finfo(a.dtype).max) / factor
+        up = np.where(big, a.dtype.type(2.0 ** (half + 1)), a.dtype.type(1))
+        a_in = a / up
+        c_in = a_in * factor
+        hi_in = c_in - (c_in - a_in)
+        return hi_in * up, (a_in - hi_in) * up
+    c = a * factor
     hi = c - (c - a)
     return hi, a - hi
 
 
 @overload
-def two_product(a: np.ndarray, b: _Operand) -> tuple[np.ndarray, np.ndarray]: ...
+def two_product(
+    a: np.ndarray, b: _Operand, huge: bool = False
+) -> tuple[np.ndarray, np.ndarray]: ...
 @overload
-def two_product(a: np.floating, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
-def two_product(a: _Operand, b: _Operand) -> tuple[_Operand, _Operand]:
+def two_product(
+    a: np.floating, b: np.ndarray, huge: bool = False
+) -> tuple[np.ndarray, np.ndarray]: ...
+def two_product(a: _Operand, b: _Operand, huge: bool = False) -> tuple[_Operand, _Operand]:
     """``(p, e)`` with ``p = fl(a * b)`` and ``a * b = p + e`` exactly.
 
-    Exact unless ``|a|`` or ``|b|`` exceeds about ``2**996`` (the split overflows) or
-    the product underflows.
+    Exact unless the product underflows, or without `huge` when ``|a|`` or ``|b|``
+    exceeds about ``2**995`` (the split overflows; `huge` splits such values scaled,
+    at the cost of a comparison per element).
     """
     p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
+    ah, al = _split(a, huge)
+    bh, bl = _split(b, huge)
     e = al * bl - (((p - ah * bh) - al * bh) - ah * bl)
     return p, e
 
@@ -71,12 +86,12 @@ def _sum2(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return two_sum(hi, lo)
 
 
-def dot2(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def dot2(a: np.ndarray, b: np.ndarray, huge: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Dot products along the last axis as unevaluated sums ``hi + lo``.
 
     The result is as accurate as if computed in twice the working precision:
     its error is about ``u * |a.b| + K * u**2 * (|a|.|b|)``.
     """
-    p, e = two_product(a, b)
+    p, e = two_product(a, b, huge)
     hi, lo = _sum2(p)
     return two_sum(hi, lo + e.sum(axis=-1))

@@ -407,8 +407,10 @@ def first_zero(
 
     Examples
     --------
-    >>> from course_lib import sigmoid
-    >>> float(first_zero(lambda z: sigmoid(z) * (1 - sigmoid(z)), 0.0, 100.0))
+    >>> def textbook(z):  # p (1 - p), with the textbook p = 1 / (1 + e^-z)
+    ...     p = 1 / (1 + np.exp(-z))
+    ...     return p * (1 - p)
+    >>> float(first_zero(textbook, 0.0, 100.0))
     36.73680056967711
     """
     return threshold(lambda t: f(t) == 0, start, stop, dtype)

