@@ -132,7 +132,7 @@ def sentence(name: str) -> str:
     >>> sentence("tanh")
     'Accuracy: within 2.3 ulp in float64 and 0.501 ulp in float32 and float16.'
     >>> sentence("sigmoid_derivative_from_output")
-    'Accuracy: within 1 ulp in float64, float32 and float16.'
+    'Accuracy: within 1.6 ulp in float64, float32 and float16.'
     """
     b = BOUNDS[name]
     head = _HEADS.get(name, "Accuracy")
