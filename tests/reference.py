@@ -18,6 +18,7 @@ from course_lib import precision
 __all__ = [
     "MP",
     "MP_DPS",
+    "MP_ROW",
     "MP_TERMS",
     "hard_points",
     "mp_map",
@@ -25,6 +26,7 @@ __all__ = [
     "mp_softmax_vjp",
     "ulp_error",
     "worst",
+    "worst_points",
 ]
 
 MP_DPS = 50
@@ -197,3 +199,13 @@ MP_ROW: dict[str, Callable[..., list[mpmath.mpf] | mpmath.mpf]] = {
     "softmax_vjp": mp_softmax_vjp,
 }
 """mpmath references of the row functions beyond `precision.softmax_high_precision`."""
+
+
+def worst_points(key: str, dtype: str = "float64") -> np.ndarray:
+    """The points of `key` kept by make accuracy-search in tests/data/accuracy_worst.json."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "data" / "accuracy_worst.json").read_text())
+    z = [float.fromhex(w["z"]) for w in data if w["key"] == key and w["dtype"] == dtype]
+    return np.array(z, dtype=dtype)

@@ -16,7 +16,7 @@ from course_lib import (
     sigmoid_derivative,
     sigmoid_derivative_from_output,
 )
-from tests.reference import hard_points, mp_map, ulp_error, worst
+from tests.reference import MP, hard_points, mp_map, ulp_error, worst, worst_points
 
 FLOATS = (np.float32, np.float64)
 finite = st.floats(-1e3, 1e3, allow_nan=False)
@@ -258,3 +258,14 @@ class TestCommonRules:
             if func is sigmoid_derivative_from_output:
                 x = sigmoid(x)
             func(x)  # warnings are errors
+
+
+@pytest.mark.parametrize("func", [sigmoid, sigmoid_derivative, log_sigmoid])
+def test_worst_points_of_the_search(func):
+    # the float64 points where make accuracy-search found each function's worst error
+    # (tests/data/accuracy_worst.json): the rounding of 1 + e that the kernels undo is
+    # worth about an ulp there
+    # plus where the kernels were worst before they undid it (2.41, 4.18 ulp)
+    z = np.concatenate([worst_points(func.__name__), [-6.2380144022041275, 5.544367155046874]])
+    err = ulp_error(func(z), mp_map(MP[func.__name__], z))
+    assert err.max() <= bounds.BOUNDS[func.__name__]["float64"], worst(err, z)

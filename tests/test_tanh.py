@@ -15,7 +15,7 @@ from course_lib import (
     tanh_derivative,
     tanh_derivative_from_output,
 )
-from tests.reference import hard_points, mp_map, ulp_error, worst
+from tests.reference import MP, hard_points, mp_map, ulp_error, worst, worst_points
 
 
 def mp_tanh_derivative(x):
@@ -156,3 +156,13 @@ class TestCommonRules:
             v = [0.0, info.smallest_subnormal, info.max, np.inf, np.nan]
             x = np.array(v + [-a for a in v], dtype=dtype)
             func(tanh(x) if func is tanh_derivative_from_output else x)
+
+
+@pytest.mark.parametrize("func", [tanh, tanh_derivative])
+def test_worst_points_of_the_search(func):
+    # the float64 points where make accuracy-search found each function's worst error
+    # (tests/data/accuracy_worst.json)
+    # plus where tanh_derivative was worst before it undid the rounding of 1 + e (4.27)
+    z = np.concatenate([worst_points(func.__name__), [-3.8120632831357284]])
+    err = ulp_error(func(z), mp_map(MP[func.__name__], z))
+    assert err.max() <= bounds.BOUNDS[func.__name__]["float64"], worst(err, z)
