@@ -15,7 +15,7 @@ import numpy as np
 
 from ._arrays import FloatResult, finish
 
-__all__ = ["BLOCK", "blockwise", "neg_abs", "via_float64"]
+__all__ = ["BLOCK", "blockwise", "neg_abs", "one_plus", "via_float64"]
 
 BLOCK = 65536
 
@@ -56,6 +56,13 @@ def neg_abs(z: np.ndarray, out: np.ndarray) -> np.ndarray:
         return np.negative(np.abs(z, out=out), out=out)
     np.bitwise_or(z.view(bit.dtype), bit, out=out.view(bit.dtype))
     return out
+
+
+def one_plus(e: np.ndarray, den: np.ndarray, lo: np.ndarray) -> None:
+    """``den + lo = 1 + e`` exactly, for ``0 <= e <= 1`` (Fast2Sum; NaN stays NaN)."""
+    np.add(e, 1, out=den)
+    np.subtract(den, 1, out=lo)
+    np.subtract(e, lo, out=lo)
 
 
 def via_float64(z: np.ndarray, kernel: Callable[[np.ndarray], np.ndarray]) -> FloatResult:

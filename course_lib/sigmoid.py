@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike
 
 from . import bounds
 from ._arrays import FloatResult, as_float_array, check_range, finish
-from ._kernels import blockwise, neg_abs, via_float64
+from ._kernels import blockwise, neg_abs, one_plus, via_float64
 
 __all__ = [
     "log_sigmoid",
@@ -33,18 +33,11 @@ def _exp_neg_abs(z: np.ndarray, out: np.ndarray) -> np.ndarray:
     return np.exp(neg_abs(z, out), out=out)
 
 
-def _one_plus(e: np.ndarray, den: np.ndarray, lo: np.ndarray) -> None:
-    """``den + lo = 1 + e`` exactly, for ``0 <= e <= 1`` (Fast2Sum; NaN stays NaN)."""
-    np.add(e, 1, out=den)
-    np.subtract(den, 1, out=lo)
-    np.subtract(e, lo, out=lo)
-
-
 def _sigmoid_kernel(
     z: np.ndarray, out: np.ndarray, den: np.ndarray, lo: np.ndarray, nonneg: np.ndarray
 ) -> None:
     e = _exp_neg_abs(z, out)
-    _one_plus(e, den, lo)
+    one_plus(e, den, lo)
     # The numerator is 1 where z >= 0 and e where z < 0: since e <= 1, that is
     # max(e, z >= 0), which avoids a slow data-dependent select (NaN stays NaN).
     np.greater_equal(z, 0, out=nonneg)
@@ -60,7 +53,7 @@ def _sigmoid_derivative_kernel(
     z: np.ndarray, out: np.ndarray, den: np.ndarray, lo: np.ndarray
 ) -> None:
     e = _exp_neg_abs(z, out)
-    _one_plus(e, den, lo)
+    one_plus(e, den, lo)
     np.divide(lo, den, out=lo)
     np.multiply(den, den, out=den)
     np.divide(e, den, out=out)

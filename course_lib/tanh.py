@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 
 from . import bounds
 from ._arrays import FloatResult, as_float_array, check_range, finish
-from ._kernels import blockwise, neg_abs, via_float64
+from ._kernels import blockwise, neg_abs, one_plus, via_float64
 
 __all__ = ["tanh", "tanh_derivative", "tanh_derivative_from_output"]
 
@@ -32,9 +32,7 @@ def _tanh_derivative_kernel(
     np.maximum(e, -1e4, out=e)  # exp(-2e4) is 0 already; keeps -2|z| from overflowing
     np.multiply(e, 2, out=e)
     np.exp(e, out=e)
-    np.add(e, 1, out=den)  # den + lo = 1 + e exactly (Fast2Sum, as e <= 1)
-    np.subtract(den, 1, out=lo)
-    np.subtract(e, lo, out=lo)
+    one_plus(e, den, lo)  # den + lo = 1 + e exactly
     np.divide(lo, den, out=lo)
     np.multiply(den, den, out=den)
     np.multiply(e, 4, out=e)  # exact: a power of two

@@ -385,19 +385,24 @@ def _cases() -> list[Case]:
     return cases
 
 
-_LEAKY = {
-    "leaky_relu": lambda a: (
+def _leaky(a):
+    return (
         lambda x: np.where(x > 0, x, LD(a) * x),
         lambda x: x if x > 0 else mpmath.mpf(a) * x,
-    ),
-    "leaky_relu_derivative": lambda a: (
+    )
+
+
+def _leaky_derivative(a):  # from z or from y = leaky_relu(z): the sign is the same
+    return (
         lambda x: np.where(x > 0, 1, LD(a)),
         lambda x: mpmath.mpf(1) if x > 0 else mpmath.mpf(a),
-    ),
-    "leaky_relu_derivative_from_output": lambda a: (
-        lambda x: np.where(x > 0, 1, LD(a)),
-        lambda x: mpmath.mpf(1) if x > 0 else mpmath.mpf(a),
-    ),
+    )
+
+
+_LEAKY = {
+    "leaky_relu": _leaky,
+    "leaky_relu_derivative": _leaky_derivative,
+    "leaky_relu_derivative_from_output": _leaky_derivative,
 }
 
 CASES = _cases()
