@@ -15,6 +15,7 @@ from course_lib import (
     tanh_derivative,
     tanh_derivative_from_output,
 )
+from course_lib.precision import correctly_rounded
 from tests.reference import MP, hard_points, mp_map, ulp_error, worst, worst_points
 
 
@@ -166,3 +167,14 @@ def test_worst_points_of_the_search(func):
     z = np.concatenate([worst_points(func.__name__), [-3.8120632831357284]])
     err = ulp_error(func(z), mp_map(MP[func.__name__], z))
     assert err.max() <= bounds.BOUNDS[func.__name__]["float64"], worst(err, z)
+
+
+def test_derivative_correctly_rounded_where_the_correction_decides():
+    # as test_sigmoid's CORRECTION_DECIDES: correctly rounded at every SIMD level, where
+    # the kernel without the division of lo by 1 + e, or with one correction of the
+    # two, rounds to a neighbour (found on 2e5 points of [-3, 3])
+    z = np.array([-1.5806965415638696, 1.217051793534588, 2.010331836858237,
+                  2.162002117176443, -0.20276384804826542, -2.0732335136313607,
+                  2.0829014781952164, -2.0988016255772886])  # fmt: skip
+    expected = correctly_rounded(MP["tanh_derivative"], z)
+    np.testing.assert_array_equal(tanh_derivative(z), expected)
