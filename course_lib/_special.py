@@ -1,9 +1,13 @@
 r"""Special functions that NumPy lacks: erf, erfc and the standard normal distribution.
 
-`erf` and `erfc` are a vectorized port of FreeBSD msun's ``s_erf.c`` (Sun's fdlibm):
-SciPy has them, but SciPy is not a dependency of `course_lib`. Measured against mpmath,
-erf is within 0.81 ulp and erfc within 2.44 ulp (fdlibm's "less than one ulp" is for
-erf; its erfc rounds three times in the tail). `ndtr` (the normal CDF :math:`\Phi`)
+`erf` and `erfc` are a vectorized port of FreeBSD msun's ``s_erf.c`` (Sun's fdlibm),
+because SciPy's are not accurate enough for GELU's left tail. Measured against mpmath
+on 60,000 points of [-6, 27.3], SciPy 1.17.1's ``erfc`` is off by up to 508 ulp where
+its result is a normal float (at x = 22.96), and returns 0 from x = 26.64, where the
+true value is a subnormal (erfc(26.6) = 1.1e-309; it reaches 0 only at x = 27.23).
+This port stays within 2.13 ulp on the same points (2.44 at x = 4.09 on a denser
+grid: fdlibm's "less than one ulp" is for erf, within 0.81 ulp, and its erfc rounds
+three times in the tail) and keeps the subnormals down to 27.2. `ndtr` (the normal CDF :math:`\Phi`)
 and `normal_pdf` (:math:`\varphi`) build on them for GELU, with the two roundings that
 would cost hundreds of ulps in the tails removed:
 

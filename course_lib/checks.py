@@ -21,7 +21,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._arrays import FloatResult, as_float_array
-from .gradcheck import numerical_derivative, numerical_gradient, numerical_jacobian
+from .gradcheck import (
+    numerical_derivative,
+    numerical_gradient,
+    numerical_jacobian,
+    relative_errors,
+)
 from .registry import get_activation
 
 __all__ = ["SelfCheck", "check_my_derivative", "check_my_gradient", "check_my_jacobian"]
@@ -89,11 +94,7 @@ def _compare(
             error=float("inf"),
             rtol=rtol,
         )
-    with np.errstate(invalid="ignore", over="ignore"):
-        err = np.asarray(  # an array even for a scalar z, so that it can be assigned to
-            np.abs(yours - expected) / np.maximum(np.maximum(np.abs(yours), np.abs(expected)), 1.0)
-        )
-    err[~np.isfinite(yours)] = np.inf
+    err = relative_errors(yours, expected, floor=1.0)
     i = int(np.argmax(err))
     index = np.unravel_index(i, expected.shape)
     where = (

@@ -394,16 +394,35 @@ def _check_tolerance(
     return checked[0], checked[1]
 
 
+def relative_errors(a: ArrayLike, n: ArrayLike, floor: float) -> np.ndarray:
+    r""":math:`|a - n| / \max(|a|, |n|, \text{floor})` elementwise, in float64.
+
+    The one comparison behind `check_derivative`, `check_gradient` and the learner
+    self-checks of `course_lib.checks`: relative where the values are large, absolute
+    below `floor`, and ``inf`` wherever either value is NaN or infinite (always a
+    failure). ``0 / 0`` (both 0 with ``floor = 0``) counts as 0.
+
+    Examples
+    --------
+    >>> relative_errors([2.0, 1e-3, np.nan], [2.5, 2e-3, 1.0], floor=1.0)  # 0.5/2.5, 1e-3/1
+    array([0.2  , 0.001,   inf])
+    """
+    a = np.asarray(a, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(a - n)
+        scale = np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
+        err = np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
+    err[~(np.isfinite(a) & np.isfinite(n))] = np.inf
+    return err
+
+
 def _compare(
     x: np.ndarray, analytic: np.ndarray, numerical: np.ndarray, rtol: float, floor: float
 ) -> GradientCheck:
     a = analytic.astype(np.float64)
     n = np.asarray(numerical, dtype=np.float64)
-    with np.errstate(invalid="ignore", over="ignore"):
-        diff = np.abs(a - n)
-        scale = np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
-        err = np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
-    err[~(np.isfinite(a) & np.isfinite(n))] = np.inf  # NaN or inf is always a failure
+    err = relative_errors(a, n, floor)
     flat = int(np.argmax(err))
     index = tuple(int(i) for i in np.unravel_index(flat, x.shape))
     worst = float(err.flat[flat])

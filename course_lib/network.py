@@ -40,8 +40,6 @@ __all__ = ["LOSSES", "Dense", "History", "Network"]
 
 LOSSES = ("squared_error", "softmax_cross_entropy")
 DERIVATIVE_FROM = ("z", "output")
-# He initialization for the rectifier family, Glorot for the rest (Glorot & Bengio 2010).
-_HE = frozenset({"relu", "leaky_relu", "elu", "gelu", "gelu_tanh", "silu"})
 DIVERGED = 1e6  # train stops once the mean loss grows this many times from its start
 
 
@@ -163,7 +161,8 @@ class Network:
         rng = np.random.default_rng(rng)
         self.layers = []
         for n_in, n_out, name in zip(sizes[:-1], sizes[1:], activations, strict=True):
-            var = 2 / n_in if name in _HE else 2 / (n_in + n_out)
+            # the registry's scheme: He for the rectifier family, Glorot for the rest
+            var = 2 / n_in if ACTIVATIONS[name].init == "he" else 2 / (n_in + n_out)
             W = rng.normal(scale=np.sqrt(var), size=(n_in, n_out))
             self.layers.append(Dense(W, np.zeros(n_out), name))
         self.sizes = sizes

@@ -8,8 +8,12 @@ about one activation function :math:`f`:
   :math:`y = f(z)` instead (what backpropagation has at hand), or ``None`` where
   :math:`f'` is not a function of :math:`f` alone (GELU and SiLU are not monotone,
   so one output comes from two inputs with different slopes);
-- the LaTeX of :math:`f`, :math:`f'` and the from-output form, written with the
-  macros matplotlib's mathtext understands so that plots can show them too;
+- its `~course_lib.formulas.Formula`: the mathematics written once as SymPy, from
+  which come the LaTeX of :math:`f`, :math:`f'` and the from-output form on every
+  page, the 50-digit reference values of the tests, and the symbolic proof that
+  :math:`f'` is the derivative of :math:`f`;
+- the title, the papers to cite and the initialisation scheme (He for the rectifier
+  family, Glorot for the rest);
 - a sentence on the numerically stable form `course_lib` computes, the points where
   :math:`f` has no derivative and the value used there, and the output range.
 
@@ -30,11 +34,13 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._arrays import FloatResult
+from .formulas import Formula
 from .rectifiers import (
     elu,
     elu_derivative,
@@ -80,10 +86,17 @@ class Activation:
     derivative_from_output : callable or None
         :math:`f'` computed from the output :math:`y = f(z)`, or ``None`` when
         :math:`f'` is not a function of :math:`y` alone.
-    latex, latex_derivative : str
-        The formulas of :math:`f` and :math:`f'`, without ``$``.
-    latex_derivative_from_output : str or None
-        The formula of :math:`f'` in terms of :math:`y`, or ``None``.
+    title : str
+        The name a page heading uses, e.g. ``"Hyperbolic tangent"``.
+    citations : tuple of str
+        Keys in ``book/references.bib`` of the papers that introduced or analysed it.
+    init : {"he", "glorot"}
+        The weight initialisation `Network` uses before a layer with this activation:
+        He (variance 2/n_in) for the rectifier family, Glorot (2/(n_in + n_out)) for the
+        rest (He et al. 2015, Glorot and Bengio 2010).
+    formula : Formula
+        The mathematics; ``latex``, ``latex_derivative`` and
+        ``latex_derivative_from_output`` are generated from it (without ``$``).
     stable_form : str
         One sentence: the numerically stable form `course_lib` uses, and why.
     kinks : tuple of float
@@ -99,13 +112,26 @@ class Activation:
     function: Elementwise
     derivative: Elementwise
     derivative_from_output: Elementwise | None
-    latex: str
-    latex_derivative: str
-    latex_derivative_from_output: str | None
+    title: str
+    citations: tuple[str, ...]
+    init: Literal["he", "glorot"]
+    formula: Formula
     stable_form: str
     kinks: tuple[float, ...]
     convention: str
     output_range: tuple[float, float]
+
+    @property
+    def latex(self) -> str:
+        return self.formula.latex()
+
+    @property
+    def latex_derivative(self) -> str:
+        return self.formula.latex_derivative()
+
+    @property
+    def latex_derivative_from_output(self) -> str | None:
+        return self.formula.latex_derivative_from_output()
 
 
 _SMOOTH = "None: f is differentiable everywhere."
@@ -117,9 +143,10 @@ _ENTRIES = (
         function=identity,
         derivative=identity_derivative,
         derivative_from_output=identity_derivative_from_output,
-        latex=r"f(z) = z",
-        latex_derivative=r"f'(z) = 1",
-        latex_derivative_from_output=r"f'(z) = 1",
+        title="Identity",
+        citations=(),
+        init="glorot",
+        formula=Formula(r"\operatorname{id}", ("z",), ("1",), from_output="1"),
         stable_form="Exact: the output is the input, and the derivative is the constant 1.",
         kinks=(),
         convention=_SMOOTH,
@@ -130,9 +157,16 @@ _ENTRIES = (
         function=sigmoid,
         derivative=sigmoid_derivative,
         derivative_from_output=sigmoid_derivative_from_output,
-        latex=r"\sigma(z) = \frac{1}{1 + e^{-z}}",
-        latex_derivative=r"\sigma'(z) = \frac{e^{-z}}{(1 + e^{-z})^2} = \sigma(z)\,\sigma(-z)",
-        latex_derivative_from_output=r"\sigma'(z) = p\,(1 - p), \quad p = \sigma(z)",
+        title="Sigmoid",
+        citations=("bishop2006",),
+        init="glorot",
+        formula=Formula(
+            r"\sigma",
+            ("1/(1 + exp(-z))",),
+            ("exp(-z)/(1 + exp(-z))**2", "sigma(z)*sigma(-z)"),
+            from_output="p*(1 - p)",
+            output="p",
+        ),
         stable_form=(
             "Both are computed from e = exp(-|z|), which lies in [0, 1], so exp never "
             "overflows and the tails keep full relative accuracy."
@@ -146,11 +180,18 @@ _ENTRIES = (
         function=tanh,
         derivative=tanh_derivative,
         derivative_from_output=tanh_derivative_from_output,
-        latex=r"\tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
-        latex_derivative=(
-            r"\tanh'(z) = \frac{1}{\cosh^2 z} = \frac{4\,e^{-2|z|}}{(1 + e^{-2|z|})^2}"
+        title="Hyperbolic tangent",
+        citations=("lecun2012",),
+        init="glorot",
+        formula=Formula(
+            r"\tanh",
+            ("(exp(z) - exp(-z))/(exp(z) + exp(-z))", "2*sigma(2*z) - 1"),
+            ("1/cosh(z)**2", "4*exp(-2*Abs(z))/(1 + exp(-2*Abs(z)))**2"),
+            from_output="1 - t**2",
+            output="t",
+            reference_form="tanh(z)",
+            derivative_reference_form="1/cosh(z)**2",
         ),
-        latex_derivative_from_output=r"\tanh'(z) = 1 - t^2, \quad t = \tanh z",
         stable_form=(
             "The derivative is 4e/(1+e)^2 with e = exp(-2|z|), which neither overflows nor "
             "rounds to 0 where 1 - tanh(z)**2 does (from |z| = 19.06 in float64, where a "
@@ -165,11 +206,14 @@ _ENTRIES = (
         function=relu,
         derivative=relu_derivative,
         derivative_from_output=relu_derivative_from_output,
-        latex=r"\operatorname{relu}(z) = \max(0, z)",
-        latex_derivative=r"\operatorname{relu}'(z) = 1 \text{ if } z > 0 \text{ else } 0",
-        latex_derivative_from_output=(
-            r"\operatorname{relu}'(z) = 1 \text{ if } y > 0 \text{ else } 0, "
-            r"\quad y = \operatorname{relu}(z)"
+        title="ReLU",
+        citations=("nair2010", "glorot2011"),
+        init="he",
+        formula=Formula(
+            r"\operatorname{relu}",
+            ("Max(0, z)",),
+            ("Piecewise((1, z > 0), (0, True))",),
+            from_output="Piecewise((1, y > 0), (0, True))",
         ),
         stable_form="Exact: max(z, 0) and a Heaviside step have no arithmetic to round.",
         kinks=(0.0,),
@@ -186,12 +230,15 @@ _ENTRIES = (
         derivative_from_output=functools.partial(
             leaky_relu_derivative_from_output, alpha=LEAKY_RELU_ALPHA
         ),
-        latex=r"\operatorname{leaky\_relu}(z) = \max(\alpha z, z), \quad \alpha = 0.01",
-        latex_derivative=(
-            r"\operatorname{leaky\_relu}'(z) = 1 \text{ if } z > 0 \text{ else } \alpha"
-        ),
-        latex_derivative_from_output=(
-            r"\operatorname{leaky\_relu}'(z) = 1 \text{ if } y > 0 \text{ else } \alpha"
+        title="Leaky ReLU",
+        citations=("maas2013",),
+        init="he",
+        formula=Formula(
+            r"\operatorname{leaky\_relu}",
+            ("Max(alpha*z, z)",),
+            ("Piecewise((1, z > 0), (alpha, True))",),
+            from_output="Piecewise((1, y > 0), (alpha, True))",
+            parameters=(("alpha", LEAKY_RELU_ALPHA),),
         ),
         stable_form="Exact but for one rounding: alpha * z for z <= 0, z itself otherwise.",
         kinks=(0.0,),
@@ -206,15 +253,15 @@ _ENTRIES = (
         function=functools.partial(elu, alpha=ELU_ALPHA),
         derivative=functools.partial(elu_derivative, alpha=ELU_ALPHA),
         derivative_from_output=functools.partial(elu_derivative_from_output, alpha=ELU_ALPHA),
-        latex=(
-            r"\operatorname{elu}(z) = z \text{ if } z > 0 \text{ else } \alpha\,(e^{z} - 1), "
-            r"\quad \alpha = 1"
-        ),
-        latex_derivative=(
-            r"\operatorname{elu}'(z) = 1 \text{ if } z > 0 \text{ else } \alpha\,e^{z}"
-        ),
-        latex_derivative_from_output=(
-            r"\operatorname{elu}'(z) = 1 \text{ if } y > 0 \text{ else } y + \alpha"
+        title="ELU",
+        citations=("clevert2015",),
+        init="he",
+        formula=Formula(
+            r"\operatorname{elu}",
+            ("Piecewise((z, z > 0), (alpha*(exp(z) - 1), True))",),
+            ("Piecewise((1, z > 0), (alpha*exp(z), True))",),
+            from_output="Piecewise((1, y > 0), (y + alpha, True))",
+            parameters=(("alpha", ELU_ALPHA),),
         ),
         stable_form=(
             "The negative branch is alpha * expm1(min(z, 0)), which never overflows and keeps "
@@ -233,10 +280,15 @@ _ENTRIES = (
         function=softplus,
         derivative=softplus_derivative,
         derivative_from_output=softplus_derivative_from_output,
-        latex=r"\operatorname{softplus}(z) = \ln(1 + e^{z})",
-        latex_derivative=r"\operatorname{softplus}'(z) = \sigma(z) = \frac{1}{1 + e^{-z}}",
-        latex_derivative_from_output=(
-            r"\operatorname{softplus}'(z) = 1 - e^{-y}, \quad y = \operatorname{softplus}(z)"
+        title="Softplus",
+        citations=("dugas2001",),
+        init="glorot",
+        formula=Formula(
+            r"\operatorname{softplus}",
+            ("log(1 + exp(z))",),
+            ("sigma(z)", "1/(1 + exp(-z))"),
+            from_output="1 - exp(-y)",
+            reference_form="log1p(exp(z))",
         ),
         stable_form=(
             "softplus is max(z, 0) + log1p(exp(-|z|)), which never overflows, and its "
@@ -251,15 +303,14 @@ _ENTRIES = (
         function=gelu,
         derivative=gelu_derivative,
         derivative_from_output=None,
-        latex=(
-            r"\operatorname{gelu}(z) = z\,\Phi(z) = "
-            r"\frac{z}{2}\left(1 + \operatorname{erf}\frac{z}{\sqrt{2}}\right)"
+        title="GELU",
+        citations=("hendrycks2016",),
+        init="he",
+        formula=Formula(
+            r"\operatorname{gelu}",
+            ("z*Phi(z)", "z/2*(1 + erf(z/sqrt(2)))"),
+            ("Phi(z) + z*phi(z)",),
         ),
-        latex_derivative=(
-            r"\operatorname{gelu}'(z) = \Phi(z) + z\,\varphi(z), "
-            r"\quad \varphi(z) = \frac{e^{-z^2/2}}{\sqrt{2\pi}}"
-        ),
-        latex_derivative_from_output=None,
         stable_form=(
             "Phi(z) is computed as erfc(-z/sqrt(2))/2, which keeps full relative accuracy in "
             "the left tail, where 1 + erf(z/sqrt(2)) cancels to 0 (z < -8.3)."
@@ -273,15 +324,16 @@ _ENTRIES = (
         function=functools.partial(gelu, approximate="tanh"),
         derivative=functools.partial(gelu_derivative, approximate="tanh"),
         derivative_from_output=None,
-        latex=(
-            r"\operatorname{gelu}(z) \approx \frac{z}{2}\,(1 + \tanh u), "
-            r"\quad u = \sqrt{2/\pi}\,(z + 0.044715\,z^3)"
+        title="GELU, tanh approximation",
+        citations=("hendrycks2016",),
+        init="he",
+        formula=Formula(
+            r"\operatorname{gelu}",
+            ("z/2*(1 + tanh(u))",),
+            ("(1 + tanh(u))/2 + z/2*sech(u)**2*sqrt(2/pi)*(1 + 0.134145*z**2)",),
+            where=(("u", "sqrt(2/pi)*(z + 0.044715*z**3)"),),
+            reference_form="z*sigma(2*u)",
         ),
-        latex_derivative=(
-            r"\operatorname{gelu}'(z) \approx \frac{1 + \tanh u}{2} + "
-            r"\frac{z}{2}\,\operatorname{sech}^2 u\,\sqrt{2/\pi}\,(1 + 0.134145\,z^2)"
-        ),
-        latex_derivative_from_output=None,
         stable_form=(
             "(1 + tanh u)/2 is computed as sigmoid(2u), with 2u carried to double the "
             "working precision, because 1 + tanh(u) cancels to 0 in the left tail."
@@ -295,12 +347,14 @@ _ENTRIES = (
         function=silu,
         derivative=silu_derivative,
         derivative_from_output=None,
-        latex=r"\operatorname{silu}(z) = z\,\sigma(z)",
-        latex_derivative=(
-            r"\operatorname{silu}'(z) = \sigma(z) + z\,\sigma'(z) "
-            r"= \sigma(z)\,(1 + z\,(1 - \sigma(z)))"
+        title="SiLU (swish)",
+        citations=("elfwing2018", "ramachandran2017"),
+        init="he",
+        formula=Formula(
+            r"\operatorname{silu}",
+            ("z*sigma(z)",),
+            ("sigma(z) + z*sigma(z)*(1 - sigma(z))", "sigma(z)*(1 + z*(1 - sigma(z)))"),
         ),
-        latex_derivative_from_output=None,
         stable_form=(
             "Both are built on the stable sigmoid, and the derivative is sigma(z) + z sigma'(z) "
             "with sigma'(z) = sigma(z) sigma(-z), since 1 - sigmoid(z) rounds to 0 for large z."

@@ -19,18 +19,15 @@ from course_lib.precision import (
     threshold,
     ulp_error,
 )
+from tests.reference import MP
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
-
-
-def mp_sigmoid(t):
-    return 1 / (1 + mpmath.exp(-t))
 
 
 class TestHighPrecision:
     def test_values_and_shape(self):
         x = np.array([[0.0, 1.0], [-2.0, 40.0]])
-        exact = high_precision(mp_sigmoid, x)
+        exact = high_precision(MP["sigmoid"], x)
         assert exact.shape == (2, 2)
         assert exact.dtype == object
         # sigma(0) = 1/2 exactly; 1 - sigma(40) = sigma(-40) = 4.248354255291589e-18 (mpmath)
@@ -123,7 +120,7 @@ class TestSoftmaxHighPrecision:
         z = 40.0
         p = softmax_high_precision([0.0, z])
         with mpmath.workdps(DPS):
-            assert abs(p[1] - mp_sigmoid(mpmath.mpf(z))) < mpmath.mpf(10) ** -48
+            assert abs(p[1] - MP["sigmoid"](mpmath.mpf(z))) < mpmath.mpf(10) ** -48
 
     def test_log_keeps_the_tiny_top_value(self):
         # log p_top = -log1p(exp(-40)) = -4.248354255291589e-18 (mpmath)

@@ -35,117 +35,13 @@ from course_lib.rectifiers import (
     softplus_derivative_from_output,
 )
 from course_lib.sigmoid import sigmoid
-from tests.reference import hard_points, mp_map, ulp_error, worst
+from tests.reference import MP, MP_TERMS, hard_points, mp_map, ulp_error, worst
 
 EPS64 = np.finfo(np.float64).eps
 finite = st.floats(-30, 30, allow_nan=False)
 
 gelu_tanh = functools.partial(gelu, approximate="tanh")
 gelu_tanh_derivative = functools.partial(gelu_derivative, approximate="tanh")
-
-
-# ---------------------------------------------------------------------------------------
-# mpmath references (50 digits), written from the definitions
-
-
-def beyond(above, below, big=1e4):
-    """Use `func` for |z| <= big; beyond, each function has reached its limit to far
-    below a float's resolution (and mpmath would work with huge exponents)."""
-
-    def wrap(func):
-        return lambda z: above(z) if z > big else below(z) if z < -big else func(z)
-
-    return wrap
-
-
-def mp_sigmoid(z):
-    return 1 / (1 + mpmath.exp(-z))
-
-
-TANH_C = mpmath.mpf("0.044715")  # the decimal constant of the approximation, not a double
-
-
-def mp_w(z):
-    # 2u, u = sqrt(2/pi) (z + 0.044715 z**3); 1 + tanh u = 2 sigma(2u)
-    return 2 * mpmath.sqrt(2 / mpmath.pi) * (z + TANH_C * z**3)
-
-
-def mp_dw(z):
-    return 2 * mpmath.sqrt(2 / mpmath.pi) * (1 + 3 * TANH_C * z**2)
-
-
-def z_limit(z):
-    return z
-
-
-def zero(z):
-    return mpmath.mpf(0)
-
-
-def one(z):
-    return mpmath.mpf(1)
-
-
-@beyond(z_limit, zero)
-def mp_gelu(z):
-    return z * mpmath.ncdf(z)
-
-
-@beyond(one, zero)
-def mp_gelu_derivative(z):
-    return mpmath.ncdf(z) + z * mpmath.npdf(z)
-
-
-@beyond(z_limit, zero)
-def mp_gelu_tanh(z):
-    return z * mp_sigmoid(mp_w(z))
-
-
-@beyond(one, zero)
-def mp_gelu_tanh_derivative(z):
-    # d/dz z sigma(w) = sigma(w) + z sigma(w) sigma(-w) w'
-    return mp_sigmoid(mp_w(z)) + z * mp_sigmoid(mp_w(z)) * mp_sigmoid(-mp_w(z)) * mp_dw(z)
-
-
-@beyond(z_limit, zero)
-def mp_silu(z):
-    return z * mp_sigmoid(z)
-
-
-@beyond(one, zero)
-def mp_silu_derivative(z):
-    return mp_sigmoid(z) * (1 + z * mp_sigmoid(-z))
-
-
-def mp_elu(z, alpha=1):
-    return z if z > 0 else alpha * mpmath.expm1(z)
-
-
-def mp_elu_derivative(z, alpha=1):
-    return mpmath.mpf(1) if z > 0 else alpha * mpmath.exp(z)
-
-
-def mp_softplus(z):
-    # ln(1 + e^z), rewritten for z > 0 so that mpmath never forms a huge e^z
-    return z + mpmath.log1p(mpmath.exp(-z)) if z > 0 else mpmath.log1p(mpmath.exp(z))
-
-
-# The two terms whose sum each derivative is; near its zero the sum cancels, and the
-# error can only be small relative to the terms, not to the sum.
-@beyond(one, zero)
-def mp_gelu_derivative_terms(z):
-    return abs(mpmath.ncdf(z)) + abs(z * mpmath.npdf(z))
-
-
-@beyond(one, zero)
-def mp_gelu_tanh_derivative_terms(z):
-    s = mp_sigmoid(mp_w(z))
-    return s + abs(z * s * mp_sigmoid(-mp_w(z)) * mp_dw(z))
-
-
-@beyond(one, zero)
-def mp_silu_derivative_terms(z):
-    return mp_sigmoid(z) + abs(z * mp_sigmoid(z) * mp_sigmoid(-z))
 
 
 # ---------------------------------------------------------------------------------------
@@ -167,21 +63,14 @@ def exact(name, dtype):
     return z, mp_map(REFERENCES[name], z)
 
 
+# tests/reference.py's mpmath references (the one copy), and elu's with alpha = 2.5
 REFERENCES = {
-    "gelu": mp_gelu,
-    "gelu_tanh": mp_gelu_tanh,
-    "silu": mp_silu,
-    "elu": mp_elu,
-    "elu_alpha": functools.partial(mp_elu, alpha=mpmath.mpf(2.5)),
-    "softplus": mp_softplus,
-    "elu_derivative": mp_elu_derivative,
-    "elu_derivative_alpha": functools.partial(mp_elu_derivative, alpha=mpmath.mpf(2.5)),
-    "gelu_derivative": mp_gelu_derivative,
-    "gelu_tanh_derivative": mp_gelu_tanh_derivative,
-    "silu_derivative": mp_silu_derivative,
-    "gelu_derivative_terms": mp_gelu_derivative_terms,
-    "gelu_tanh_derivative_terms": mp_gelu_tanh_derivative_terms,
-    "silu_derivative_terms": mp_silu_derivative_terms,
+    **{key: MP[key] for key in ("gelu", "gelu_tanh", "silu", "elu", "softplus")},
+    **{key: MP[key] for key in ("elu_derivative", "gelu_derivative", "gelu_tanh_derivative")},
+    "silu_derivative": MP["silu_derivative"],
+    "elu_alpha": functools.partial(MP["elu"], alpha=mpmath.mpf(2.5)),
+    "elu_derivative_alpha": functools.partial(MP["elu_derivative"], alpha=mpmath.mpf(2.5)),
+    **{f"{key}_terms": MP_TERMS[key] for key in MP_TERMS},
 }
 COMPUTED = {
     "gelu": gelu,
@@ -444,7 +333,7 @@ class TestSoftplus:
     def test_values(self):
         # ln 2 at 0; ln(1 + e) at 1; log1p(e^-40) = e^-40 - e^-80/2 at -40 (mpmath)
         z = np.array([0.0, 1.0, -40.0])
-        expected = [float(mp_softplus(mpmath.mpf(v))) for v in z]
+        expected = [float(MP["softplus"](mpmath.mpf(v))) for v in z]
         np.testing.assert_allclose(softplus(z), expected, rtol=2.3e-16)
 
     def test_where_the_textbook_form_fails(self):
@@ -491,7 +380,7 @@ class TestGelu:
     def test_values(self):
         # z Phi(z) with Phi from mpmath.ncdf: gelu(1) = 0.8413447460685429
         z = np.array([1.0, -1.0, 3.0, -3.0])
-        expected = [float(mp_gelu(mpmath.mpf(v))) for v in z]
+        expected = [float(MP["gelu"](mpmath.mpf(v))) for v in z]
         np.testing.assert_allclose(gelu(z), expected, rtol=2.3e-16)
 
     def test_left_tail_where_one_plus_erf_cancels(self):
@@ -499,7 +388,7 @@ class TestGelu:
         z = np.array([-10.0, -20.0, -37.0])
         naive = 0.5 * z * (1 + scipy.special.erf(z / np.sqrt(2)))
         assert np.all(naive == 0)
-        err = ulp_error(gelu(z), mp_map(mp_gelu, z))
+        err = ulp_error(gelu(z), mp_map(MP["gelu"], z))
         assert err.max() <= BOUNDS[("gelu", np.float64)]
 
     @given(arrays(np.float64, st.integers(0, 20), elements=st.floats(-1e3, 1e3)))
@@ -522,7 +411,7 @@ class TestGelu:
     def test_minimum(self):
         # gelu' = 0 at z0 = -0.75179152469 (mpmath.findroot); gelu(z0) = -0.16997
         z0 = -0.7517915246935645
-        assert gelu(z0) == pytest.approx(float(mp_gelu(mpmath.mpf(z0))), rel=1e-15)
+        assert gelu(z0) == pytest.approx(float(MP["gelu"](mpmath.mpf(z0))), rel=1e-15)
         assert np.all(gelu(np.linspace(-5, 5, 10001)) >= gelu(z0))
 
     def test_huge_arguments(self):
@@ -537,9 +426,9 @@ class TestGeluDerivative:
     def test_values(self):
         # Phi(z) + z phi(z) from mpmath; the tanh form from its own mpmath definition
         z = np.array([1.0, -1.0, 0.0, 3.0])
-        expected = [float(mp_gelu_derivative(mpmath.mpf(v))) for v in z]
+        expected = [float(MP["gelu_derivative"](mpmath.mpf(v))) for v in z]
         np.testing.assert_allclose(gelu_derivative(z), expected, rtol=4.5e-16)
-        expected = [float(mp_gelu_tanh_derivative(mpmath.mpf(v))) for v in z]
+        expected = [float(MP["gelu_tanh_derivative"](mpmath.mpf(v))) for v in z]
         np.testing.assert_allclose(gelu_tanh_derivative(z), expected, rtol=4.5e-16)
 
     @given(arrays(np.float64, st.integers(0, 20), elements=st.floats(-1e3, 1e3)))
@@ -557,7 +446,7 @@ class TestGeluDerivative:
         # with exp(-z*z/2) rounded, the tail would be hundreds of ulps off
         z = np.linspace(-37.5, -30, 76)
         phi = np.exp(-z * z / 2) / np.sqrt(2 * np.pi)
-        ref = mp_map(mp_gelu_derivative, z)
+        ref = mp_map(MP["gelu_derivative"], z)
         assert ulp_error(scipy.special.ndtr(z) + z * phi, ref).max() > 100
         assert ulp_error(gelu_derivative(z), ref).max() <= DERIVATIVE_BOUNDS["gelu_derivative"][0]
 
@@ -566,13 +455,13 @@ class TestSilu:
     def test_values(self):
         # z sigma(z): silu(1) = 0.7310585786300049, silu(-1) = -0.2689414213699951
         z = np.array([1.0, -1.0, 10.0])
-        expected = [float(mp_silu(mpmath.mpf(v))) for v in z]
+        expected = [float(MP["silu"](mpmath.mpf(v))) for v in z]
         np.testing.assert_allclose(silu(z), expected, rtol=2.3e-16)
 
     def test_subnormal_tail(self):
         # z * sigmoid(z) multiplies the error of a subnormal sigma(z) by |z| (~740)
         z = np.linspace(-745, -709, 73)
-        ref = mp_map(mp_silu, z)
+        ref = mp_map(MP["silu"], z)
         assert ulp_error(z * sigmoid(z), ref).max() > 10
         assert ulp_error(silu(z), ref).max() <= BOUNDS[("silu", np.float64)]
 
@@ -587,7 +476,7 @@ class TestSiluDerivative:
         # sigma(z) (1 + z sigma(-z)) at 0, 1, -1, 40 (mpmath); at -1, near the zero at
         # -1.28, the terms 0.269 and -0.197 cancel and the error is 3 ulp of the result
         z = np.array([0.0, 1.0, -1.0, 40.0])
-        expected = [float(mp_silu_derivative(mpmath.mpf(v))) for v in z]
+        expected = [float(MP["silu_derivative"](mpmath.mpf(v))) for v in z]
         np.testing.assert_allclose(silu_derivative(z), expected, rtol=1e-15)
 
     @given(arrays(np.float64, st.integers(0, 20), elements=st.floats(-1e3, 1e3)))
@@ -601,7 +490,7 @@ class TestSiluDerivative:
         # 1 + z(1 - sigma(z)) with 1 - sigmoid(z) rounded to 0 would give exactly 1
         z = 40.0
         assert silu_derivative(z) > 1.0
-        assert silu_derivative(z) == pytest.approx(float(mp_silu_derivative(mpmath.mpf(z))))
+        assert silu_derivative(z) == pytest.approx(float(MP["silu_derivative"](mpmath.mpf(z))))
 
 
 class TestIdentity:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from course_lib.gradcheck import numerical_derivative
 from course_lib.registry import ACTIVATIONS, Activation, get_activation
 
 NAMES = list(ACTIVATIONS)
+ROOT = Path(__file__).resolve().parent.parent
 WITH_OUTPUT_FORM = [n for n in NAMES if ACTIVATIONS[n].derivative_from_output is not None]
 
 # Central differences are accurate to about 1e-10 relative on smooth stretches; the
@@ -53,6 +56,21 @@ class TestEntries:
         assert act.convention.endswith(".")
         low, high = act.output_range
         assert low < high
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_citations_are_in_the_bibliography(self, name):
+        bib = (ROOT / "book" / "references.bib").read_text()
+        keys = set(re.findall(r"^@\w+\{([^,]+),", bib, flags=re.MULTILINE))
+        act = ACTIVATIONS[name]
+        assert set(act.citations) <= keys
+        assert act.title[:1].isupper()
+
+    def test_initialisation_schemes(self):
+        # He et al. 2015 for the rectifier family, which halves the variance it passes on;
+        # Glorot and Bengio 2010 for the activations symmetric about 0 (and the sigmoid)
+        he = {n for n in NAMES if ACTIVATIONS[n].init == "he"}
+        assert he == {"relu", "leaky_relu", "elu", "gelu", "gelu_tanh", "silu"}
+        assert {ACTIVATIONS[n].init for n in NAMES} == {"he", "glorot"}
 
     def test_which_have_no_output_form(self):
         # gelu and silu are not monotone: one output comes from two slopes

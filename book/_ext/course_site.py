@@ -115,29 +115,6 @@ def stored_output_problems(path: Path) -> list[str]:
 # ---------------------------------------------------------------------------------------
 # 2. The formula reference
 
-TITLES = {
-    "identity": "Identity",
-    "sigmoid": "Sigmoid",
-    "tanh": "Hyperbolic tangent",
-    "relu": "ReLU",
-    "leaky_relu": "Leaky ReLU",
-    "elu": "ELU",
-    "softplus": "Softplus",
-    "gelu": "GELU",
-    "gelu_tanh": "GELU, tanh approximation",
-    "silu": "SiLU (swish)",
-}
-CITATIONS = {
-    "sigmoid": ["bishop2006"],
-    "tanh": ["lecun2012"],
-    "relu": ["nair2010", "glorot2011"],
-    "leaky_relu": ["maas2013"],
-    "elu": ["clevert2015"],
-    "softplus": ["dugas2001"],
-    "gelu": ["hendrycks2016"],
-    "gelu_tanh": ["hendrycks2016"],
-    "silu": ["elfwing2018", "ramachandran2017"],
-}
 NO_FROM_OUTPUT = (
     "none. $f$ is not monotone, so one output $y$ comes from two inputs with different "
     "slopes: $f'$ is not a function of $y$ alone, and backpropagation must keep $z$."
@@ -188,15 +165,15 @@ def activation_reference() -> str:
 
     out = ["| activation | $f(z)$ |", "| --- | --- |"]
     for name, act in ACTIVATIONS.items():
-        title = TITLES.get(name, name)
+        title = act.title
         latex = act.latex.replace("|", r"\vert ")  # a bare | would end the table cell
         out.append(f"| {{ref}}`{title} <formula-{label_of(name)}>` | ${latex}$ |")
     out.append("")
 
     for name, act in ACTIVATIONS.items():
-        keys = CITATIONS.get(name)
+        keys = act.citations
         label = label_of(name)
-        out += [f"(formula-{label})=", f"### {TITLES.get(name, name)}", ""]
+        out += [f"(formula-{label})=", f"### {act.title}", ""]
         if keys:
             out += [f"Source: {{cite:t}}`{','.join(keys)}`.", ""]
         out += [math_block(act.latex, f"formula-{label}")]
