@@ -4,7 +4,8 @@ Each check takes the learner's function, evaluates it on a grid, compares it wit
 reference and returns a `SelfCheck`, which prints (and displays in a notebook) as one
 sentence: ``PASS: ...`` or ``FAIL: ... at z = 2.0: yours gives ..., the answer is ...``.
 The sentences round their numbers, so a notebook's stored output does not depend on
-the last bits of floating point.
+the last bits of floating point, and wrap at 88 columns, so that they fit a notebook's
+output area and a printed page.
 
 - `check_my_derivative`: an activation's derivative, against the exact one from the
   registry (by name) or against central differences (for any elementwise function).
@@ -26,6 +27,7 @@ from .gradcheck import (
     numerical_gradient,
     numerical_jacobian,
     relative_errors,
+    wrap,
 )
 from .registry import get_activation
 
@@ -59,15 +61,17 @@ class SelfCheck:
 
     def __str__(self) -> str:
         if self.passed:
-            return (
+            sentence = (
                 f"PASS: {self.what} agrees with {self.reference} at all {self.n_points} points "
                 f"(relative error below {self.rtol:.0e})."
             )
-        return (
-            f"FAIL: {self.what} is off at {self.worst_at}: yours gives {self.yours:.7g}, "
-            f"expected {self.expected:.7g} (from {self.reference}; relative error "
-            f"{self.error:.1e} > {self.rtol:.0e})."
-        )
+        else:
+            sentence = (
+                f"FAIL: {self.what} is off at {self.worst_at}: yours gives {self.yours:.7g}, "
+                f"expected {self.expected:.7g} (from {self.reference}; relative error "
+                f"{self.error:.1e} > {self.rtol:.0e})."
+            )
+        return wrap(sentence)
 
     __repr__ = __str__
 

@@ -14,6 +14,7 @@ resolution near 1, so a float32 step would be mostly rounding.
 from __future__ import annotations
 
 import numbers
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -370,7 +371,7 @@ class GradientCheck:
 
     def __str__(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
-        return (
+        return wrap(
             f"{verdict}: worst relative error {self.max_rel_error:.1e} at index {self.index} "
             f"(x = {self.x_at_worst!r}: analytic {self.analytic:.12g}, "
             f"numerical {self.numerical:.12g}; rtol {self.rtol:.1e}, floor {self.floor:g})"
@@ -392,6 +393,14 @@ def _check_tolerance(
             raise ValueError(f"{func}: {name} must be {least} and finite; got {value!r}")
         checked.append(v)
     return checked[0], checked[1]
+
+
+REPORT_COLUMNS = 88  # a notebook's output area, and a printed page
+
+
+def wrap(sentence: str) -> str:
+    """A report sentence broken into lines of at most `REPORT_COLUMNS` characters."""
+    return textwrap.fill(sentence, REPORT_COLUMNS, break_long_words=False, break_on_hyphens=False)
 
 
 def relative_errors(a: ArrayLike, n: ArrayLike, floor: float) -> np.ndarray:

@@ -47,3 +47,39 @@ def test_outputs_are_stored(md):
     assert all(c.get("execution_count") for c in code), (
         f"{md.with_suffix('.ipynb').name} has unexecuted cells: " + FIX.format(md=md.name)
     )
+
+
+CODE_COLUMNS = 88  # what fits a code cell of the site at 1280 px, and a printed page
+
+
+@pytest.mark.parametrize("md", SOURCES, ids=[p.stem for p in SOURCES])
+def test_source_is_what_jupytext_writes(md):
+    # JupyterLab saves a chapter through jupytext: a source in any other form (a caption
+    # wrapped by hand, a missing header field) would be rewritten by the first save of
+    # an unchanged chapter
+    text = md.read_text()
+    assert jupytext.writes(jupytext.reads(text, fmt="md:myst"), fmt="md:myst") == text, (
+        f"{md.name} is not in the form jupytext writes: run "
+        f"`.venv/bin/jupytext --to myst {md.relative_to(NOTEBOOKS.parent)}` and commit it"
+    )
+
+
+@pytest.mark.parametrize("md", SOURCES, ids=[p.stem for p in SOURCES])
+def test_code_fits(md):
+    # every line of every code cell, its option block included
+    inside, long = False, []
+    for number, line in enumerate(md.read_text().splitlines(), 1):
+        if line.startswith("```{code-cell}"):
+            inside = True
+        elif inside and line.startswith("```"):
+            inside = False
+        elif inside and len(line) > CODE_COLUMNS:
+            long.append(f"line {number} ({len(line)} characters)")
+    assert not long, f"{md.name}: code over {CODE_COLUMNS} characters at " + ", ".join(long)
+
+
+def test_code_check_sees_a_long_line(tmp_path):
+    md = tmp_path / "01-x.md"
+    md.write_text("```{code-cell} ipython3\nx = '" + "a" * 90 + "'\n```\n")
+    with pytest.raises(AssertionError, match=r"01-x\.md: code over 88 characters at line 2"):
+        test_code_fits(md)
