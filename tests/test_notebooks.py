@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jupytext
 import pytest
+from jupytext.config import load_jupytext_config
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.md"))
@@ -58,9 +59,11 @@ def test_source_is_what_jupytext_writes(md):
     # wrapped by hand, a missing header field) would be rewritten by the first save of
     # an unchanged chapter
     text = md.read_text()
-    assert jupytext.writes(jupytext.reads(text, fmt="md:myst"), fmt="md:myst") == text, (
+    config = load_jupytext_config(str(md.parent))  # pyproject.toml's [tool.jupytext]
+    rewritten = jupytext.writes(jupytext.reads(text, fmt="md:myst"), fmt="md:myst", config=config)
+    assert rewritten == text, (
         f"{md.name} is not in the form jupytext writes: run "
-        f"`.venv/bin/jupytext --to myst {md.relative_to(NOTEBOOKS.parent)}` and commit it"
+        f"`.venv/bin/jupytext --to md:myst notebooks/{md.stem}.ipynb` and commit it"
     )
 
 
@@ -83,3 +86,37 @@ def test_code_check_sees_a_long_line(tmp_path):
     md.write_text("```{code-cell} ipython3\nx = '" + "a" * 90 + "'\n```\n")
     with pytest.raises(AssertionError, match=r"01-x\.md: code over 88 characters at line 2"):
         test_code_fits(md)
+
+
+def printed_lines(nb) -> list[str]:
+    """The lines of text a code cell shows: streams, and plain-text results without a
+    richer form (a figure or a Markdown table is shown as that, not as its text)."""
+    lines = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if out.get("output_type") == "stream":
+                text = out["text"]
+            elif "text/plain" in data and not {"image/png", "text/markdown", "text/html"} & set(
+                data
+            ):
+                text = data["text/plain"]
+            else:
+                continue
+            lines += "".join(text).splitlines()
+    return lines
+
+
+@pytest.mark.parametrize("md", SOURCES, ids=[p.stem for p in SOURCES])
+def test_printed_output_fits(md):
+    nb = jupytext.read(md.with_suffix(".ipynb"))
+    long = [line for line in printed_lines(nb) if len(line) > CODE_COLUMNS]
+    assert not long, f"{md.stem}.ipynb prints lines over {CODE_COLUMNS} characters: {long}"
+
+
+def test_round_trip_check_sees_a_hand_wrapped_caption(tmp_path):
+    # a caption wrapped by hand, not as jupytext's YAML writer wraps it
+    md = tmp_path / "01-x.md"
+    md.write_text(SOURCES[0].read_text().replace("caption: ", "caption:\n      ", 1))
+    with pytest.raises(AssertionError, match="not in the form jupytext writes"):
+        test_source_is_what_jupytext_writes(md)

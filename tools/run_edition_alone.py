@@ -69,7 +69,9 @@ client = NotebookClient(
 start = time.perf_counter()
 client.execute()
 seconds = time.perf_counter() - start
-course_lib, executable = probe.outputs[0]["text"].split()
+# under load the kernel may send one print as several stream messages: join them
+printed = "".join(o["text"] for o in probe.outputs if o.get("name") == "stdout")
+course_lib, executable = printed.split()
 install = next(cell for cell in nb.cells if cell.cell_type == "code")
 print(json.dumps({"seconds": seconds, "course_lib": course_lib, "executable": executable,
                   "install_outputs": install.outputs}))
