@@ -20,6 +20,7 @@ __all__ = [
     "MP_DPS",
     "MP_ROW",
     "MP_TERMS",
+    "correction_points",
     "hard_points",
     "mp_map",
     "mp_softmax",
@@ -209,3 +210,12 @@ def worst_points(key: str, dtype: str = "float64") -> np.ndarray:
     data = json.loads((Path(__file__).parent / "data" / "accuracy_worst.json").read_text())
     z = [float.fromhex(w["z"]) for w in data if w["key"] == key and w["dtype"] == dtype]
     return np.array(z, dtype=dtype)
+
+
+def correction_points() -> dict[str, dict]:
+    """tests/data/correction_points.json's sets: label -> {"function", "points" (hex)}."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "correction_points.json"
+    return json.loads(path.read_text())["sets"]
