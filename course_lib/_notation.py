@@ -109,11 +109,6 @@ class CoursePrinter(LatexPrinter):
     def _print_Max(self, expr: sympy.Max) -> str:
         return rf"\max({', '.join(self._print(a) for a in expr.args)})"
 
-    def _print_Function(self, expr: Any, exp: Any = None) -> str:
-        if isinstance(expr, NOTATION):
-            return expr._latex(self)
-        return super()._print_Function(expr, exp)
-
 
 def latex(expr: sympy.Expr) -> str:
     return CoursePrinter().doprint(expr)

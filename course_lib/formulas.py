@@ -5,14 +5,15 @@ output that the course states, as SymPy expressions in :math:`z` (and the output
 that one source come
 
 - the LaTeX on the site, in the formula reference and in the notebooks (`latex`);
-- the reference values the tests and benchmarks measure against (`reference`): the
-  first form of :math:`f` or :math:`f'` evaluated in ball arithmetic (python-flint's
-  arb) at whatever precision gives 50 correct digits;
+- 50-digit reference values (`reference`, `derivative_reference`): the reference form
+  of :math:`f` (``forms[0]`` unless `reference_form` says otherwise) and its
+  derivative, evaluated in ball arithmetic (python-flint's arb) at whatever precision
+  proves 50 correct digits;
 - the proof that the derivative is the derivative (`check`): every form of :math:`f'`
   minus :math:`d/dz` of :math:`f`, and the from-output form with :math:`y = f(z)`
   put in, simplify to 0 on each half-line of :math:`z`.
 
-Decimals in a source are the exact decimal numbers (0.044715 is 44715/10⁶);
+Decimals in a source are the exact decimal numbers (0.044715 is 8943/200000);
 `parameters` are the values the code uses, taken as the exact binary floats. SymPy and
 python-flint are imported on first use.
 
@@ -116,16 +117,18 @@ class Formula:
         shown = self.expressions(exact=False, expanded=False)[key]
         if key == "from_output":
             shown = (shown,)
+        used = {str(s) for e in shown for s in e.free_symbols}  # what needs saying
         parts = [" = ".join([lhs, *(_notation.latex(e) for e in shown)])]
-        if output and self.from_output is not None and self.output in self.from_output:
+        if output and self.output in used:
             parts.append(rf"{self.output} = {self.symbol}(z)")
         names = {"alpha": r"\alpha", "beta": r"\beta"}
         for name, value in self.parameters:
-            parts.append(f"{names.get(name, name)} = {value:g}")
+            if name in used:
+                parts.append(f"{names.get(name, name)} = {value:g}")
         for name, source in self.where:
-            if key != "from_output" and _mentions(self, key, name):
-                shown = _notation.parse(source, {}, exact=False)
-                parts.append(f"{name} = {_notation.latex(shown)}")
+            if name in used:
+                definition = _notation.parse(source, {}, exact=False)
+                parts.append(f"{name} = {_notation.latex(definition)}")
         return r", \quad ".join(parts)
 
     def check(self) -> list[str]:
@@ -135,7 +138,7 @@ class Formula:
         from . import _notation
 
         ex = self.expressions()
-        f = ex["f"][0] if self.reference_form is None else ex["reference"]
+        f = ex["reference"]
         failures = []
         for i, g in enumerate(ex["f"]):
             if not _notation.is_zero(g - f):
@@ -166,11 +169,6 @@ class Formula:
     def form_value(self, key: str, index: int, x: float) -> mpmath.mpf:
         """Form `index` of ``"f"`` or ``"df"``, or ``"from_output"`` at output `x`."""
         return _evaluate(_compiled(self, key, index), x)
-
-
-def _mentions(formula: Formula, key: str, name: str) -> bool:
-    sources = formula.forms if key == "f" else formula.derivative_forms
-    return any(name in s for s in sources)
 
 
 @functools.cache

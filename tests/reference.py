@@ -25,6 +25,7 @@ __all__ = [
     "mp_map",
     "mp_softmax",
     "mp_softmax_vjp",
+    "terms_error",
     "ulp_error",
     "worst",
     "worst_points",
@@ -51,6 +52,25 @@ def ulp_error(computed: np.ndarray, exact: Iterable[mpmath.mpf]) -> np.ndarray:
     values = np.empty(computed.size, dtype=object)
     values[:] = list(exact)
     return precision.ulp_error(computed, values.reshape(computed.shape))
+
+
+def terms_error(
+    computed: np.ndarray, exact: Iterable[mpmath.mpf], terms: Iterable[mpmath.mpf]
+) -> np.ndarray:
+    """|computed - exact| in units of roundoff u = 2**-53 of the terms, elementwise.
+
+    The measure of `course_lib.bounds.SCALED`, for the derivatives that cross 0: near
+    the zero the two terms cancel and the error is small against them, not against the
+    sum. The unit is at least 2**-1075, half the smallest subnormal, where the terms
+    underflow.
+    """
+    floor = mpmath.mpf(2) ** -1075
+    return np.array(
+        [
+            float(abs(mpmath.mpf(float(c)) - r) / max(t * mpmath.mpf(2) ** -53, floor))
+            for c, r, t in zip(np.ravel(computed), exact, terms, strict=True)
+        ]
+    )
 
 
 def worst(errors: np.ndarray, x: np.ndarray) -> tuple[float, float]:

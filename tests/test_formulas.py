@@ -17,23 +17,18 @@ import pytest
 from course_lib import bounds
 from course_lib.formulas import Formula
 from course_lib.registry import ACTIVATIONS
-from tests.reference import MP, MP_TERMS, hard_points, mp_map, ulp_error, worst
+from tests.reference import MP, MP_TERMS, hard_points, mp_map, terms_error, ulp_error, worst
 
 NAMES = list(ACTIVATIONS)
 WITH_OUTPUT_FORM = [n for n in NAMES if ACTIVATIONS[n].formula.from_output is not None]
 # the pages' range, with points beside 0 and the kinks
 GRID = np.unique(np.concatenate([np.linspace(-30, 30, 241), [-1e-8, 1e-8, -1e-300, 1e-300]]))
-U = 2.0**-53
 
 
 def within_bound(key, computed, exact, x):
     """Assert `computed` is within `key`'s float64 bound of the mpf values `exact`."""
     if key in bounds.SCALED:  # derivatives that cross 0: units of roundoff of the terms
-        terms = np.array([float(v) for v in mp_map(MP_TERMS[key], x)])
-        diff = np.abs(computed - np.array([float(v) for v in exact]))
-        # where u * terms underflows to 0 the result must be exact (diff 0 -> error 0)
-        scale = U * terms
-        err = np.divide(diff, scale, out=np.where(diff == 0, 0.0, np.inf), where=scale > 0)
+        err = terms_error(computed, exact, mp_map(MP_TERMS[key], x))
         assert err.max() <= bounds.SCALED[key], f"{key}: worst (u, x) {worst(err, x)}"
     else:
         err = ulp_error(computed, exact)
