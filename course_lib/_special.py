@@ -43,12 +43,14 @@ Everything here takes and returns float64 arrays and skips the input checks of
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._eft import two_product, two_sum
 
-__all__ = ["SCALE", "erf", "erfc", "exp_scaled", "ndtr", "normal_pdf"]
+__all__ = ["SCALE", "erf", "erfc", "exp_scaled", "exp_times", "ndtr", "normal_pdf"]
 
 SCALE = 64
 """``scaled=True`` results are the value times ``2**SCALE``."""
@@ -58,82 +60,65 @@ _ERX = 8.45062911510467529297e-01  # 0x3FEB0AC1, 0x60000000
 # In the domain [0, 2**-28], only the first term of erf's power series is used.
 _EFX = 1.28379167095512586316e-01  # 0x3FC06EBA, 0x8214DB69
 _EFX8 = 1.02703333676410069053e00  # 0x3FF06EBA, 0x8214DB69
+
+
+def _fdlibm(words: str) -> tuple[float, ...]:
+    """Coefficients as fdlibm's comments give them: each double's 64 bits in hex."""
+    return tuple(struct.unpack(">d", bytes.fromhex(w))[0] for w in words.split())
+
+
+# The coefficient tables of fdlibm's s_erf.c, bit for bit (the C source writes each as a
+# decimal literal with these words beside it).
 # erf on [0, 0.84375]
-_PP = (
-    1.28379167095512558561e-01,  # 0x3FC06EBA, 0x8214DB68
-    -3.25042107247001499370e-01,  # 0xBFD4CD7D, 0x691CB913
-    -2.84817495755985104766e-02,  # 0xBF9D2A51, 0xDBD7194F
-    -5.77027029648944159157e-03,  # 0xBF77A291, 0x236668E4
-    -2.37630166566501626084e-05,  # 0xBEF8EAD6, 0x120016AC
+_PP = _fdlibm(
+    """
+    3FC06EBA8214DB68 BFD4CD7D691CB913 BF9D2A51DBD7194F BF77A291236668E4 BEF8EAD6120016AC
+    """
 )
-_QQ = (
-    1.0,
-    3.97917223959155352819e-01,  # 0x3FD97779, 0xCDDADC09
-    6.50222499887672944485e-02,  # 0x3FB0A54C, 0x5536CEBA
-    5.08130628187576562776e-03,  # 0x3F74D022, 0xC4D36B0F
-    1.32494738004321644526e-04,  # 0x3F215DC9, 0x221C1A10
-    -3.96022827877536812320e-06,  # 0xBED09C43, 0x42A26120
+_QQ = _fdlibm(
+    """
+    3FF0000000000000 3FD97779CDDADC09 3FB0A54C5536CEBA 3F74D022C4D36B0F 3F215DC9221C1A10
+    BED09C4342A26120
+    """
 )
 # erf on [0.84375, 1.25]
-_PA = (
-    -2.36211856075265944077e-03,  # 0xBF6359B8, 0xBEF77538
-    4.14856118683748331666e-01,  # 0x3FDA8D00, 0xAD92B34D
-    -3.72207876035701323847e-01,  # 0xBFD7D240, 0xFBB8C3F1
-    3.18346619901161753674e-01,  # 0x3FD45FCA, 0x805120E4
-    -1.10894694282396677476e-01,  # 0xBFBC6398, 0x3D3E28EC
-    3.54783043256182359371e-02,  # 0x3FA22A36, 0x599795EB
-    -2.16637559486879084300e-03,  # 0xBF61BF38, 0x0A96073F
+_PA = _fdlibm(
+    """
+    BF6359B8BEF77538 3FDA8D00AD92B34D BFD7D240FBB8C3F1 3FD45FCA805120E4 BFBC63983D3E28EC
+    3FA22A36599795EB BF61BF380A96073F
+    """
 )
-_QA = (
-    1.0,
-    1.06420880400844228286e-01,  # 0x3FBB3E66, 0x18EEE323
-    5.40397917702171048937e-01,  # 0x3FE14AF0, 0x92EB6F33
-    7.18286544141962662868e-02,  # 0x3FB2635C, 0xD99FE9A7
-    1.26171219808761642112e-01,  # 0x3FC02660, 0xE763351F
-    1.36370839120290507362e-02,  # 0x3F8BEDC2, 0x6B51DD1C
-    1.19844998467991074170e-02,  # 0x3F888B54, 0x5735151D
+_QA = _fdlibm(
+    """
+    3FF0000000000000 3FBB3E6618EEE323 3FE14AF092EB6F33 3FB2635CD99FE9A7 3FC02660E763351F
+    3F8BEDC26B51DD1C 3F888B545735151D
+    """
 )
 # erfc on [1.25, 1/0.35]
-_RA = (
-    -9.86494403484714822705e-03,  # 0xBF843412, 0x600D6435
-    -6.93858572707181764372e-01,  # 0xBFE63416, 0xE4BA7360
-    -1.05586262253232909814e01,  # 0xC0251E04, 0x41B0E726
-    -6.23753324503260060396e01,  # 0xC04F300A, 0xE4CBA38D
-    -1.62396669462573470355e02,  # 0xC0644CB1, 0x84282266
-    -1.84605092906711035994e02,  # 0xC067135C, 0xEBCCABB2
-    -8.12874355063065934246e01,  # 0xC0545265, 0x57E4D2F2
-    -9.81432934416914548592e00,  # 0xC023A0EF, 0xC69AC25C
+_RA = _fdlibm(
+    """
+    BF843412600D6435 BFE63416E4BA7360 C0251E0441B0E726 C04F300AE4CBA38D C0644CB184282266
+    C067135CEBCCABB2 C054526557E4D2F2 C023A0EFC69AC25C
+    """
 )
-_SA = (
-    1.0,
-    1.96512716674392571292e01,  # 0x4033A6B9, 0xBD707687
-    1.37657754143519042600e02,  # 0x4061350C, 0x526AE721
-    4.34565877475229228821e02,  # 0x407B290D, 0xD58A1A71
-    6.45387271733267880336e02,  # 0x40842B19, 0x21EC2868
-    4.29008140027567833386e02,  # 0x407AD021, 0x57700314
-    1.08635005541779435134e02,  # 0x405B28A3, 0xEE48AE2C
-    6.57024977031928170135e00,  # 0x401A47EF, 0x8E484A93
-    -6.04244152148580987438e-02,  # 0xBFAEEFF2, 0xEE749A62
+_SA = _fdlibm(
+    """
+    3FF0000000000000 4033A6B9BD707687 4061350C526AE721 407B290DD58A1A71 40842B1921EC2868
+    407AD02157700314 405B28A3EE48AE2C 401A47EF8E484A93 BFAEEFF2EE749A62
+    """
 )
 # erfc on [1/0.35, 28]
-_RB = (
-    -9.86494292470009928597e-03,  # 0xBF843412, 0x39E86F4A
-    -7.99283237680523006574e-01,  # 0xBFE993BA, 0x70C285DE
-    -1.77579549177547519889e01,  # 0xC031C209, 0x555F995A
-    -1.60636384855821916062e02,  # 0xC064145D, 0x43C5ED98
-    -6.37566443368389627722e02,  # 0xC083EC88, 0x1375F228
-    -1.02509513161107724954e03,  # 0xC0900461, 0x6A2E5992
-    -4.83519191608651397019e02,  # 0xC07E384E, 0x9BDC383F
+_RB = _fdlibm(
+    """
+    BF84341239E86F4A BFE993BA70C285DE C031C209555F995A C064145D43C5ED98 C083EC881375F228
+    C09004616A2E5992 C07E384E9BDC383F
+    """
 )
-_SB = (
-    1.0,
-    3.03380607434824582924e01,  # 0x403E568B, 0x261D5190
-    3.25792512996573918826e02,  # 0x40745CAE, 0x221B9F0A
-    1.53672958608443695994e03,  # 0x409802EB, 0x189D5118
-    3.19985821950859553908e03,  # 0x40A8FFB7, 0x688C246A
-    2.55305040643316442583e03,  # 0x40A3F219, 0xCEDF3BE6
-    4.74528541206955367215e02,  # 0x407DA874, 0xE79FE763
-    -2.24409524465858183362e01,  # 0xC03670E2, 0x42712D62
+_SB = _fdlibm(
+    """
+    3FF0000000000000 403E568B261D5190 40745CAE221B9F0A 409802EB189D5118 40A8FFB7688C246A
+    40A3F219CEDF3BE6 407DA874E79FE763 C03670E242712D62
+    """
 )
 
 # High words (sign bit cleared) that bound s_erf.c's ranges, as in the C source.
@@ -292,16 +277,9 @@ def erf(x: ArrayLike) -> np.ndarray:
 def erfc(x: ArrayLike) -> np.ndarray:
     r"""Complementary error function, to within 1 ulp (a port of ``s_erf.c``).
 
-    Parameters
-    ----------
-    x : array_like
-        Real input of any shape, converted to float64.
-
-    Returns
-    -------
-    ndarray
-        :math:`\operatorname{erfc}(x) = 1 - \operatorname{erf}(x)`, float64, the shape
-        of `x`. It underflows to 0 for :math:`x > 27.2`.
+    Parameters and shapes as in `erf`. Returns
+    :math:`\operatorname{erfc}(x) = 1 - \operatorname{erf}(x)`, which underflows to 0 for
+    :math:`x > 27.2`.
 
     See Also
     --------
@@ -407,6 +385,37 @@ def exp_scaled(a: ArrayLike) -> np.ndarray:
         e, rel = _exp_scaled_parts(a)
         out = e + e * rel
     return out.reshape(shape)
+
+
+def exp_times(x: np.ndarray, a: np.ndarray, a_lo: np.ndarray | float = 0.0) -> np.ndarray:
+    r"""``x * exp(a + a_lo)`` for 1-d float64 arrays with :math:`a \le -700`, rounded once.
+
+    Where :math:`e^{a}` is subnormal, or near it, ``x * exp(a)`` would first round
+    :math:`e^{a}` to a few significant bits and then multiply that error by
+    :math:`|x|`. Here :math:`x = m\,2^k` with :math:`1/2 \le |m| < 1`, the power goes
+    into the exponent, :math:`a + k \ln 2` is carried exactly as a sum of two floats,
+    and the product is formed times `2**SCALE` and scaled back once. An infinite `x`
+    gives 0 with its sign: the limit of :math:`x e^{a}` as :math:`a = \beta x \to -\infty`.
+
+    Examples
+    --------
+    >>> x, a = np.array([-740.0, 1e300]), np.array([-740.0, -1200.0])
+    >>> exp_times(x, a)  # exp(-1200) alone is 0.0
+    array([-3.09966905e-319,  7.02460189e-222])
+    """
+    infinite = np.isinf(x)
+    m, k = np.frexp(np.where(infinite, 0.0, x))
+    kf = k.astype(np.float64)
+    # k * _LN2_HI is exact (|k| <= 1074 has 11 bits, _LN2_HI 32); below -3000 the result
+    # is 0 whatever x is, since k ln 2 <= 710
+    far = a < -3000.0
+    s, s_lo = two_sum(np.where(far, -3000.0, a), kf * _LN2_HI)
+    # renormalised, |s_lo| <= ulp(s)/2, so that e**s_lo = 1 + s_lo to far below an ulp
+    s, s_lo = two_sum(s, s_lo + (np.where(far, 0.0, a_lo) + kf * _LN2_LO))
+    with np.errstate(under="ignore"):
+        e, rel = _exp_scaled_parts(s)
+        out = np.ldexp(m * (e + e * (rel + s_lo * (1.0 + rel))), -SCALE)
+    return np.where(infinite, np.copysign(0.0, x), out)
 
 
 def ndtr(z: ArrayLike, scaled: bool = False) -> np.ndarray:

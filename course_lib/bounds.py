@@ -60,6 +60,10 @@ BOUNDS: dict[str, dict[str, float]] = {
     "gelu_tanh_derivative": _in(10.9),
     "silu": _in(3.6),
     "silu_derivative": _in(4.0),
+    "swish": _in(4.6),
+    "swish_derivative": _in(4.2),
+    "mish": _in(4.7),
+    "mish_derivative": _in(6.7),
     "relu": _in(0.0, 0.0),
     "relu_derivative": _in(0.0, 0.0),
     "relu_derivative_from_output": _in(0.0, 0.0),
@@ -87,6 +91,8 @@ FUNCTIONS: dict[str, str] = {
     **{name: name for name in BOUNDS},
     "gelu_tanh": "gelu",
     "gelu_tanh_derivative": "gelu_derivative",
+    "swish": "silu",
+    "swish_derivative": "silu_derivative",
 }
 """The public function whose docstring states each bound."""
 
@@ -94,13 +100,21 @@ ZEROS: dict[str, float] = {
     "gelu_derivative": -0.7518,
     "gelu_tanh_derivative": -0.7525,
     "silu_derivative": -1.2785,
+    "swish_derivative": -1.2785,
+    "mish_derivative": -1.1924,
 }
-"""Where a derivative crosses 0: its ulp bound holds where ``|z - z0| > 0.5``."""
+r"""Where a derivative crosses 0: its ulp bound holds where ``|z - z0| > 0.5``.
+
+Swish's is in :math:`t = \beta z`, as ``silu_derivative(z, beta)`` is
+:math:`\operatorname{silu}'(\beta z)`: its bound holds where :math:`|\beta z - t_0| > 0.5`.
+"""
 
 SCALED: dict[str, float] = {
     "gelu_derivative": 3.8,
     "gelu_tanh_derivative": 7.8,
     "silu_derivative": 4.8,
+    "swish_derivative": 5.5,
+    "mish_derivative": 6.8,
 }
 r"""float64 error of the zero-crossing derivatives in units of :math:`u\,\sum|\text{term}|`."""
 
@@ -108,6 +122,8 @@ r"""float64 error of the zero-crossing derivatives in units of :math:`u\,\sum|\t
 _HEADS = {
     "gelu_tanh": 'Accuracy with ``approximate="tanh"``',
     "gelu_tanh_derivative": 'Accuracy with ``approximate="tanh"``',
+    "swish": r"Accuracy for the :math:`\beta` searched (0.1, 0.5, 1, 1.7, 10, -1.3)",
+    "swish_derivative": r"Accuracy for the :math:`\beta` searched (0.1, 0.5, 1, 1.7, 10, -1.3)",
     "softmax": 'Accuracy with ``method="accurate"``',
     "log_softmax": 'Accuracy with ``method="accurate"``',
 }
@@ -150,8 +166,10 @@ def sentence(name: str) -> str:
     if name in _MEASURED:
         text += ", counted " + _MEASURED[name]
     if name in ZEROS:
+        v = r"\beta z" if name == "swish_derivative" else "z"
         text += (
-            f" where :math:`|z - z_0| > 1/2`, :math:`z_0 \\approx {ZEROS[name]}` its zero,"
+            f" where :math:`|{v} - {v[:-1]}z_0| > 1/2`, :math:`{v[:-1]}z_0 \\approx {ZEROS[name]}`"
+            " its zero,"
             f" and in float64 within {_fmt(SCALED[name])} :math:`u` times the sum of the"
             " terms' magnitudes everywhere"
         )

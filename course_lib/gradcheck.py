@@ -573,16 +573,12 @@ def check_gradient(
     Returns
     -------
     GradientCheck
-        The worst relative error, where it occurred, the two values there and
-        ``passed``; ``print`` it for a one-line PASS/FAIL report.
+        As `check_derivative` returns, over the components of the gradient.
 
     Raises
     ------
-    TypeError
-        If `f` is not callable.
-    ValueError
-        If the gradient does not have the shape of `x`, `x` is empty or not finite,
-        `f` does not return a scalar, or `rtol`, `floor` or `h` is out of range.
+    TypeError, ValueError
+        As `check_derivative` raises; also ValueError if `f` does not return a scalar.
 
     See Also
     --------

@@ -134,12 +134,7 @@ def squared_error(y: ArrayLike, t: ArrayLike) -> np.floating:
 def squared_error_gradient(y: ArrayLike, t: ArrayLike) -> FloatResult:
     r"""Gradient of `squared_error` with respect to the predictions: :math:`y - t`.
 
-    Parameters
-    ----------
-    y : array_like
-        Predictions of any shape.
-    t : array_like
-        Targets, the shape of `y`.
+    Parameters as in `squared_error`.
 
     Returns
     -------
@@ -149,7 +144,7 @@ def squared_error_gradient(y: ArrayLike, t: ArrayLike) -> FloatResult:
     Raises
     ------
     ValueError
-        If `y` and `t` differ in shape.
+        As `squared_error`.
 
     See Also
     --------
@@ -234,14 +229,7 @@ def softmax_cross_entropy(z: ArrayLike, t: ArrayLike, axis: int = -1) -> np.floa
 def softmax_cross_entropy_gradient(z: ArrayLike, t: ArrayLike, axis: int = -1) -> FloatArray:
     r"""Gradient of `softmax_cross_entropy` with respect to the logits: :math:`p - t`.
 
-    Parameters
-    ----------
-    z : array_like
-        Logits of any shape with at least one dimension.
-    t : array_like
-        Target distributions, the shape of `z`, summing to 1 along `axis`.
-    axis : int, optional
-        The axis holding the :math:`K` classes. Default -1.
+    Parameters as in `softmax_cross_entropy`.
 
     Returns
     -------
@@ -363,12 +351,7 @@ def binary_cross_entropy(z: ArrayLike, t: ArrayLike) -> np.floating:
 def binary_cross_entropy_gradient(z: ArrayLike, t: ArrayLike) -> FloatResult:
     r"""Gradient of `binary_cross_entropy` with respect to the logits: :math:`\sigma(z) - t`.
 
-    Parameters
-    ----------
-    z : array_like
-        Logits of any shape.
-    t : array_like
-        Targets in :math:`[0, 1]`, the shape of `z`.
+    Parameters as in `binary_cross_entropy`.
 
     Returns
     -------
@@ -378,7 +361,8 @@ def binary_cross_entropy_gradient(z: ArrayLike, t: ArrayLike) -> FloatResult:
     Raises
     ------
     ValueError
-        If the shapes differ or a target lies outside :math:`[0, 1]`.
+        As `binary_cross_entropy`: if the shapes differ or a target lies outside
+        :math:`[0, 1]`.
 
     See Also
     --------

@@ -20,7 +20,7 @@ from . import bounds
 from ._arrays import FloatResult, as_float_array, check_range, finish, real_scalar
 from ._eft import two_product, two_sum
 from ._kernels import via_float64
-from ._special import SCALE, exp_scaled, ndtr, normal_pdf
+from ._special import SCALE, exp_scaled, exp_times, ndtr, normal_pdf
 from .sigmoid import sigmoid, sigmoid_derivative
 
 __all__ = [
@@ -69,7 +69,7 @@ def relu(z: ArrayLike) -> FloatResult:
     Parameters
     ----------
     z : array_like
-        Real input of any shape. Integers are converted to float64.
+        Pre-activations, any shape and float dtype; integers become float64.
 
     Returns
     -------
@@ -97,15 +97,8 @@ def relu(z: ArrayLike) -> FloatResult:
 def relu_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of ReLU: 1 for :math:`z > 0`, 0 for :math:`z \le 0`.
 
-    Parameters
-    ----------
-    z : array_like
-        Real input of any shape.
-
-    Returns
-    -------
-    ndarray or scalar
-        The Heaviside step of `z`, 0 at :math:`z = 0`; NaN for NaN.
+    Parameters and dtype as in `relu`. Returns the Heaviside step of `z`, 0 at
+    :math:`z = 0`; NaN for NaN.
 
     See Also
     --------
@@ -228,17 +221,7 @@ def leaky_relu(z: ArrayLike, alpha: float = 0.01) -> FloatResult:
 def leaky_relu_derivative(z: ArrayLike, alpha: float = 0.01) -> FloatResult:
     r"""Derivative of leaky ReLU: 1 for :math:`z > 0`, :math:`\alpha` for :math:`z \le 0`.
 
-    Parameters
-    ----------
-    z : array_like
-        Real input of any shape.
-    alpha : float, optional
-        Slope for :math:`z \le 0`, finite; cast to the dtype of `z`. Default 0.01.
-
-    Returns
-    -------
-    ndarray or scalar
-        1 or :math:`\alpha`, with the dtype of `z`; NaN for NaN.
+    Parameters and dtype as in `leaky_relu`. Returns 1 or :math:`\alpha`; NaN for NaN.
 
     Raises
     ------
@@ -375,17 +358,8 @@ def elu(z: ArrayLike, alpha: float = 1.0) -> FloatResult:
 def elu_derivative(z: ArrayLike, alpha: float = 1.0) -> FloatResult:
     r"""Derivative of ELU, computed from its input `z`.
 
-    Parameters
-    ----------
-    z : array_like
-        Real input of any shape.
-    alpha : float, optional
-        Scale of the negative branch, finite; cast to the dtype of `z`. Default 1.
-
-    Returns
-    -------
-    ndarray or scalar
-        1 for :math:`z > 0`, :math:`\alpha e^z` for :math:`z \le 0`; NaN for NaN.
+    Parameters and dtype as in `elu`. Returns 1 for :math:`z > 0` and
+    :math:`\alpha e^z` for :math:`z \le 0`; NaN for NaN.
 
     Raises
     ------
@@ -496,7 +470,7 @@ def softplus(z: ArrayLike) -> FloatResult:
     Parameters
     ----------
     z : array_like
-        Real input of any shape.
+        Real input of any shape, up to the largest float: nothing overflows.
 
     Returns
     -------
@@ -534,15 +508,7 @@ def softplus(z: ArrayLike) -> FloatResult:
 def softplus_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of softplus, which is the sigmoid :math:`\sigma(z)`.
 
-    Parameters
-    ----------
-    z : array_like
-        Real input of any shape.
-
-    Returns
-    -------
-    ndarray or scalar
-        :math:`\sigma(z) = 1/(1 + e^{-z})`, with the dtype of `z`.
+    Parameters and dtype as in `softplus`. Returns :math:`\sigma(z) = 1/(1 + e^{-z})`.
 
     See Also
     --------
@@ -741,19 +707,9 @@ def gelu(z: ArrayLike, approximate: str = "none") -> FloatResult:
 def gelu_derivative(z: ArrayLike, approximate: str = "none") -> FloatResult:
     r"""Derivative of GELU (exact or tanh approximation), computed from `z`.
 
-    Parameters
-    ----------
-    z : array_like
-        Real input of any shape. float16 and float32 are computed in float64 and
-        rounded once to their dtype.
-    approximate : {"none", "tanh"}, optional
-        Which GELU to differentiate, as in `gelu`.
-
-    Returns
-    -------
-    ndarray or scalar
-        :math:`\operatorname{gelu}'(z)`, with the dtype of `z`: 1 at :math:`+\infty`,
-        0 at :math:`-\infty`, NaN for NaN. It is negative for :math:`z < -0.7518`.
+    Parameters and dtype as in `gelu` (`approximate` picks the GELU to differentiate).
+    Returns 1 at :math:`+\infty`, 0 at :math:`-\infty`, NaN for NaN; the result is
+    negative for :math:`z < -0.7518`.
 
     Raises
     ------
@@ -799,20 +755,83 @@ def gelu_derivative(z: ArrayLike, approximate: str = "none") -> FloatResult:
     return via_float64(z, kernel)
 
 
-@bounds.documented("silu")
-def silu(z: ArrayLike) -> FloatResult:
-    r"""Sigmoid linear unit (swish), :math:`z\,\sigma(z)`.
+def _times_beta(x: np.ndarray, beta: float) -> tuple[np.ndarray, np.ndarray | None]:
+    r"""``t + t_lo = beta * x`` exactly (``t_lo`` is None when ``t`` is exact).
+
+    ``sigmoid(t)`` is near :math:`e^{t}` for negative ``t``, where a relative error
+    :math:`\delta` of ``t`` becomes :math:`|t|\delta` (700 ulps at :math:`t = -700`), so
+    the rounding error of :math:`\beta z` is kept. It is 0 where ``t`` is not finite.
+    """
+    if beta == 1.0:
+        return x, None
+    if beta == 0.0:  # z / 2 for every z, infinities included (0 * inf would be NaN)
+        return np.where(np.isnan(x), x, 0.0), None
+    # With beta = mb 2**kb and z = mz 2**kz, mb mz is split exactly whatever the sizes
+    mb, kb = np.frexp(beta)
+    mz, kz = np.frexp(np.where(np.isfinite(x), x, 0.0))
+    _, lo = two_product(mz, np.float64(mb))
+    with np.errstate(over="ignore"):  # beta z beyond the range is +-inf (and so is t_lo)
+        t = beta * x
+        t_lo = np.ldexp(lo, kz + kb)
+    return t, np.where(np.isfinite(t), t_lo, 0.0)
+
+
+def _swish(x: np.ndarray, beta: float) -> np.ndarray:
+    t, t_lo = _times_beta(x, beta)
+    s = sigmoid(t)
+    if t_lo is not None:
+        s += sigmoid_derivative(t) * t_lo  # sigma(t + t_lo) to first order
+    deep = t < _DEEP  # sigma(t) = e**t: 1 + e**t rounds to 1
+    out = np.where(deep, 0.0, x) * s  # where: inf * 0 would be NaN
+    out[deep] = exp_times(x[deep], t[deep], 0.0 if t_lo is None else t_lo[deep])
+    return out
+
+
+def _swish_derivative(x: np.ndarray, beta: float) -> np.ndarray:
+    t, t_lo = _times_beta(x, beta)
+    tc = np.clip(t, -800.0, 800.0)  # e is 0 beyond: inf * 0 would be NaN
+    e = np.exp(-np.abs(tc))
+    d = 1.0 + e
+    d_lo = e - (d - 1.0)  # 1 + e = d + d_lo exactly, as e <= 1
+    # t >= 0: (1 + e (1 + t)) / (1 + e)**2; t < 0: e ((1 + t) + e) / (1 + e)**2,
+    # where 1 + t is exact near the zero (Sterbenz) and only e is added to it.
+    num = np.where(t < 0, e * ((1.0 + tc) + e), 1.0 + e * (1.0 + tc))
+    out = num / (d * d)
+    out -= out * (2.0 * d_lo / d)  # divide by (d + d_lo)**2, to first order
+    if t_lo is not None:  # + silu''(t) t_lo, silu'' = sigma' (2 + t (sigma(-t) - sigma(t)))
+        skew = np.where(t < 0, 1.0 - e, e - 1.0) / d
+        out += e / (d * d) * (2.0 + tc * skew) * t_lo
+    deep = t < _DEEP  # silu'(t) = e**t (1 + t) to within a relative e**t
+    td = tc[deep]
+    lo = 0.0 if t_lo is None else t_lo[deep]
+    out[deep] = np.ldexp(((1.0 + td) + lo * (2.0 + td)) * exp_scaled(td), -SCALE)
+    return out
+
+
+@bounds.documented("silu", "swish")
+def silu(z: ArrayLike, beta: float = 1.0) -> FloatResult:
+    r"""Sigmoid linear unit :math:`z\,\sigma(z)`, or swish :math:`z\,\sigma(\beta z)`.
 
     Parameters
     ----------
     z : array_like
         Real input of any shape.
+    beta : float, optional
+        The slope of the gate, finite; cast to the dtype of `z`. The default 1 is
+        SiLU; 0 gives :math:`z/2`, and as :math:`\beta \to \infty` it tends to ReLU.
 
     Returns
     -------
     ndarray or scalar
-        :math:`z\,\sigma(z)`, with the dtype of `z`: :math:`+\infty` at
-        :math:`+\infty`, 0 at :math:`-\infty`.
+        :math:`z\,\sigma(\beta z)`, with the dtype of `z`: for :math:`\beta > 0`,
+        :math:`+\infty` at :math:`+\infty` and 0 at :math:`-\infty`.
+
+    Raises
+    ------
+    TypeError
+        If `beta` is not a real number.
+    ValueError
+        If `beta` is not finite.
 
     See Also
     --------
@@ -820,45 +839,40 @@ def silu(z: ArrayLike) -> FloatResult:
 
     Notes
     -----
-    .. math:: \operatorname{silu}(z) = z\,\sigma(z) = \frac{z}{1 + e^{-z}}
+    .. math::
 
-    The stable `sigmoid` does the work. For :math:`z < -700`, :math:`\sigma(z)` is
-    close to the subnormal range, where it has only a few significant bits and the
-    product with :math:`z` would multiply their rounding error by :math:`|z|`;
-    there :math:`z e^z` is formed scaled by :math:`2^{64}` and rounded once.
+        \operatorname{swish}_\beta(z) = z\,\sigma(\beta z) = \frac{z}{1 + e^{-\beta z}},
+        \qquad \operatorname{silu} = \operatorname{swish}_1
+
+    (Elfwing, Uchibe and Doya 2018; Ramachandran, Zoph and Le 2017, who also let
+    :math:`\beta` be learned). The stable `sigmoid` does the work. :math:`\beta z` is
+    carried to twice the working precision, since :math:`\sigma(\beta z) \approx
+    e^{\beta z}` turns its rounding error into a relative error :math:`|\beta z|\,u`.
+    Where :math:`\sigma(\beta z)` is close to the subnormal range
+    (:math:`\beta z < -700`) it has only a few significant bits, and the product with
+    :math:`z` would multiply their error by :math:`|z|`; there :math:`z e^{\beta z}` is
+    formed scaled and rounded once (`course_lib._special.exp_times`).
 
     Examples
     --------
     >>> silu(np.array([-np.inf, -1.0, 0.0, 1.0, np.inf]))
     array([-0.        , -0.26894142,  0.        ,  0.73105858,         inf])
+    >>> silu(np.array([-1.0, 1.0]), beta=2.0)
+    array([-0.11920292,  0.88079708])
     """
-    z = as_float_array(z, "silu")
-
-    def kernel(x: np.ndarray) -> np.ndarray:
-        out = np.maximum(x, -800.0) * sigmoid(x)  # max: -inf * 0 would be NaN
-        deep = x < _DEEP  # sigma(z) = e**z: 1 + e**z rounds to 1
-        xd = np.maximum(x[deep], -800.0)
-        out[deep] = np.ldexp(xd * exp_scaled(xd), -SCALE)
-        return out
-
-    return via_float64(z, kernel)
+    func = "silu"
+    z = as_float_array(z, func)
+    b = float(real_scalar(beta, func, "beta", z.dtype))
+    return via_float64(z, lambda x: _swish(x, b))
 
 
-@bounds.documented("silu_derivative")
-def silu_derivative(z: ArrayLike) -> FloatResult:
-    r"""Derivative of SiLU, computed from its input `z`.
+@bounds.documented("silu_derivative", "swish_derivative")
+def silu_derivative(z: ArrayLike, beta: float = 1.0) -> FloatResult:
+    r"""Derivative of SiLU, or of swish with slope `beta`, computed from `z`.
 
-    Parameters
-    ----------
-    z : array_like
-        Real input of any shape.
-
-    Returns
-    -------
-    ndarray or scalar
-        :math:`\sigma(z)\,(1 + z\,(1 - \sigma(z)))`, with the dtype of `z`: 1 at
-        :math:`+\infty`, 0 at :math:`-\infty`, NaN for NaN. It is negative for
-        :math:`z < -1.2785`.
+    Parameters and limits as in `silu`; the result is 1 at :math:`+\infty` and 0 at
+    :math:`-\infty` for :math:`\beta > 0`, NaN for NaN, and negative for
+    :math:`\beta z < -1.2785`.
 
     See Also
     --------
@@ -866,47 +880,39 @@ def silu_derivative(z: ArrayLike) -> FloatResult:
 
     Notes
     -----
-    .. math::
-
-        \operatorname{silu}'(z) = \sigma(z) + z\,\sigma'(z)
-        = \sigma(z)\,\bigl(1 + z\,(1 - \sigma(z))\bigr)
-
-    For large :math:`z`, ``1 - sigmoid(z)`` would round to 0 and lose the term
-    :math:`z\,\sigma(-z)`. So with :math:`e = e^{-|z|}` it is computed as
+    With :math:`t = \beta z`,
 
     .. math::
 
-        \operatorname{silu}'(z) = \frac{1 + e\,(1 + z)}{(1 + e)^2} \quad (z \ge 0),
-        \qquad \frac{e\,\bigl((1 + z) + e\bigr)}{(1 + e)^2} \quad (z < 0),
+        \frac{d}{dz}\,z\,\sigma(\beta z) = \sigma(t) + t\,\sigma'(t)
+        = \sigma(t)\,\bigl(1 + t\,(1 - \sigma(t))\bigr) = \operatorname{silu}'(t)
 
-    from one exponential, with :math:`1 + e` carried exactly as a sum of two floats.
-    Near the zero at :math:`z \approx -1.2785` two terms of size 0.2 cancel, but
-    there :math:`1 + z` is exact and only :math:`e` is added to it, so the error
+    For large :math:`t`, ``1 - sigmoid(t)`` would round to 0 and lose the term
+    :math:`t\,\sigma(-t)`. So with :math:`e = e^{-|t|}` it is computed as
+
+    .. math::
+
+        \operatorname{silu}'(t) = \frac{1 + e\,(1 + t)}{(1 + e)^2} \quad (t \ge 0),
+        \qquad \frac{e\,\bigl((1 + t) + e\bigr)}{(1 + e)^2} \quad (t < 0),
+
+    from one exponential, with :math:`1 + e` carried exactly as a sum of two floats
+    and the rounding error of :math:`\beta z` added back through
+    :math:`\operatorname{silu}''(t) = \sigma'(t)\,\bigl(2 + t\,(1 - 2\sigma(t))\bigr)`.
+    Near the zero at :math:`t \approx -1.2785` two terms of size 0.2 cancel, but
+    there :math:`1 + t` is exact and only :math:`e` is added to it, so the error
     stays small against the terms.
 
     Examples
     --------
     >>> silu_derivative(np.array([-np.inf, -1.0, 0.0, 1.0, np.inf]))
     array([-0.        ,  0.07232949,  0.5       ,  0.92767051,  1.        ])
+    >>> silu_derivative(np.array([-1.0, 1.0]), beta=2.0)
+    array([-0.09078425,  1.09078425])
     """
-    z = as_float_array(z, "silu_derivative")
-
-    def kernel(x: np.ndarray) -> np.ndarray:
-        xc = np.clip(x, -800.0, 800.0)  # e is 0 beyond: inf * 0 would be NaN
-        e = np.exp(-np.abs(xc))
-        d = 1.0 + e
-        d_lo = e - (d - 1.0)  # 1 + e = d + d_lo exactly, as e <= 1
-        # z >= 0: (1 + e (1 + z)) / (1 + e)**2; z < 0: e ((1 + z) + e) / (1 + e)**2,
-        # where 1 + z is exact near the zero (Sterbenz) and only e is added to it.
-        num = np.where(x < 0, e * ((1.0 + xc) + e), 1.0 + e * (1.0 + xc))
-        out = num / (d * d)
-        out -= out * (2.0 * d_lo / d)  # divide by (d + d_lo)**2, to first order
-        deep = x < _DEEP  # silu'(z) = e**z (1 + z) to within a relative e**z
-        xd = xc[deep]
-        out[deep] = np.ldexp((1.0 + xd) * exp_scaled(xd), -SCALE)
-        return out
-
-    return via_float64(z, kernel)
+    func = "silu_derivative"
+    z = as_float_array(z, func)
+    b = float(real_scalar(beta, func, "beta", z.dtype))
+    return via_float64(z, lambda x: _swish_derivative(x, b))
 
 
 @bounds.documented("identity")
@@ -940,15 +946,8 @@ def identity(z: ArrayLike) -> FloatResult:
 def identity_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of the identity: 1 everywhere, NaN for NaN.
 
-    Parameters
-    ----------
-    z : array_like
-        Real input of any shape.
-
-    Returns
-    -------
-    ndarray or scalar
-        Ones with the shape and dtype of `z`, NaN where `z` is NaN.
+    Parameters as in `identity`. Returns ones with the shape and dtype of `z`, NaN
+    where `z` is NaN.
 
     See Also
     --------

@@ -18,8 +18,9 @@ about one activation function :math:`f`:
   :math:`f` has no derivative and the value used there, and the output range.
 
 Parameterized activations are bound to their default parameter (``leaky_relu`` with
-:math:`\alpha = 0.01`, ``elu`` with :math:`\alpha = 1`), so every entry is
-:math:`f(z)`. Call the family's function directly for another :math:`\alpha`.
+:math:`\alpha = 0.01`, ``elu`` with :math:`\alpha = 1`, ``swish`` with
+:math:`\beta = 1`), so every entry is :math:`f(z)`. Call the family's function
+directly for another parameter: ``silu(z, beta=2.0)``.
 
 Softmax is not here: it is not elementwise (each output depends on every input, and
 its derivative is a Jacobian), so it lives in `course_lib.softmax` and, paired with
@@ -39,31 +40,12 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import mish as _mish
+from . import rectifiers as _rect
+from . import sigmoid as _sigmoid
+from . import tanh as _tanh
 from ._arrays import FloatResult
 from .formulas import Formula
-from .rectifiers import (
-    elu,
-    elu_derivative,
-    elu_derivative_from_output,
-    gelu,
-    gelu_derivative,
-    identity,
-    identity_derivative,
-    identity_derivative_from_output,
-    leaky_relu,
-    leaky_relu_derivative,
-    leaky_relu_derivative_from_output,
-    relu,
-    relu_derivative,
-    relu_derivative_from_output,
-    silu,
-    silu_derivative,
-    softplus,
-    softplus_derivative,
-    softplus_derivative_from_output,
-)
-from .sigmoid import sigmoid, sigmoid_derivative, sigmoid_derivative_from_output
-from .tanh import tanh, tanh_derivative, tanh_derivative_from_output
 
 __all__ = ["ACTIVATIONS", "Activation", "get_activation"]
 
@@ -71,6 +53,7 @@ Elementwise = Callable[[ArrayLike], FloatResult]  # an array, or a NumPy scalar 
 
 LEAKY_RELU_ALPHA = 0.01
 ELU_ALPHA = 1.0
+SWISH_BETA = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +123,9 @@ _REALS = (-np.inf, np.inf)
 _ENTRIES = (
     Activation(
         name="identity",
-        function=identity,
-        derivative=identity_derivative,
-        derivative_from_output=identity_derivative_from_output,
+        function=_rect.identity,
+        derivative=_rect.identity_derivative,
+        derivative_from_output=_rect.identity_derivative_from_output,
         title="Identity",
         citations=(),
         init="glorot",
@@ -154,9 +137,9 @@ _ENTRIES = (
     ),
     Activation(
         name="sigmoid",
-        function=sigmoid,
-        derivative=sigmoid_derivative,
-        derivative_from_output=sigmoid_derivative_from_output,
+        function=_sigmoid.sigmoid,
+        derivative=_sigmoid.sigmoid_derivative,
+        derivative_from_output=_sigmoid.sigmoid_derivative_from_output,
         title="Sigmoid",
         citations=("bishop2006",),
         init="glorot",
@@ -177,9 +160,9 @@ _ENTRIES = (
     ),
     Activation(
         name="tanh",
-        function=tanh,
-        derivative=tanh_derivative,
-        derivative_from_output=tanh_derivative_from_output,
+        function=_tanh.tanh,
+        derivative=_tanh.tanh_derivative,
+        derivative_from_output=_tanh.tanh_derivative_from_output,
         title="Hyperbolic tangent",
         citations=("lecun2012",),
         init="glorot",
@@ -203,9 +186,9 @@ _ENTRIES = (
     ),
     Activation(
         name="relu",
-        function=relu,
-        derivative=relu_derivative,
-        derivative_from_output=relu_derivative_from_output,
+        function=_rect.relu,
+        derivative=_rect.relu_derivative,
+        derivative_from_output=_rect.relu_derivative_from_output,
         title="ReLU",
         citations=("nair2010", "glorot2011"),
         init="he",
@@ -225,10 +208,10 @@ _ENTRIES = (
     ),
     Activation(
         name="leaky_relu",
-        function=functools.partial(leaky_relu, alpha=LEAKY_RELU_ALPHA),
-        derivative=functools.partial(leaky_relu_derivative, alpha=LEAKY_RELU_ALPHA),
+        function=functools.partial(_rect.leaky_relu, alpha=LEAKY_RELU_ALPHA),
+        derivative=functools.partial(_rect.leaky_relu_derivative, alpha=LEAKY_RELU_ALPHA),
         derivative_from_output=functools.partial(
-            leaky_relu_derivative_from_output, alpha=LEAKY_RELU_ALPHA
+            _rect.leaky_relu_derivative_from_output, alpha=LEAKY_RELU_ALPHA
         ),
         title="Leaky ReLU",
         citations=("maas2013",),
@@ -250,9 +233,9 @@ _ENTRIES = (
     ),
     Activation(
         name="elu",
-        function=functools.partial(elu, alpha=ELU_ALPHA),
-        derivative=functools.partial(elu_derivative, alpha=ELU_ALPHA),
-        derivative_from_output=functools.partial(elu_derivative_from_output, alpha=ELU_ALPHA),
+        function=functools.partial(_rect.elu, alpha=ELU_ALPHA),
+        derivative=functools.partial(_rect.elu_derivative, alpha=ELU_ALPHA),
+        derivative_from_output=functools.partial(_rect.elu_derivative_from_output, alpha=ELU_ALPHA),
         title="ELU",
         citations=("clevert2015",),
         init="he",
@@ -277,9 +260,9 @@ _ENTRIES = (
     ),
     Activation(
         name="softplus",
-        function=softplus,
-        derivative=softplus_derivative,
-        derivative_from_output=softplus_derivative_from_output,
+        function=_rect.softplus,
+        derivative=_rect.softplus_derivative,
+        derivative_from_output=_rect.softplus_derivative_from_output,
         title="Softplus",
         citations=("dugas2001",),
         init="glorot",
@@ -300,8 +283,8 @@ _ENTRIES = (
     ),
     Activation(
         name="gelu",
-        function=gelu,
-        derivative=gelu_derivative,
+        function=_rect.gelu,
+        derivative=_rect.gelu_derivative,
         derivative_from_output=None,
         title="GELU",
         citations=("hendrycks2016",),
@@ -321,8 +304,8 @@ _ENTRIES = (
     ),
     Activation(
         name="gelu_tanh",
-        function=functools.partial(gelu, approximate="tanh"),
-        derivative=functools.partial(gelu_derivative, approximate="tanh"),
+        function=functools.partial(_rect.gelu, approximate="tanh"),
+        derivative=functools.partial(_rect.gelu_derivative, approximate="tanh"),
         derivative_from_output=None,
         title="GELU, tanh approximation",
         citations=("hendrycks2016",),
@@ -344,8 +327,8 @@ _ENTRIES = (
     ),
     Activation(
         name="silu",
-        function=silu,
-        derivative=silu_derivative,
+        function=_rect.silu,
+        derivative=_rect.silu_derivative,
         derivative_from_output=None,
         title="SiLU (swish)",
         citations=("elfwing2018", "ramachandran2017"),
@@ -362,6 +345,59 @@ _ENTRIES = (
         kinks=(),
         convention=_SMOOTH,
         output_range=(-0.2785, np.inf),  # the minimum is -0.27846... at z = -1.2785
+    ),
+    Activation(
+        name="swish",
+        function=functools.partial(_rect.silu, beta=SWISH_BETA),
+        derivative=functools.partial(_rect.silu_derivative, beta=SWISH_BETA),
+        derivative_from_output=None,
+        title="Swish-β",
+        citations=("ramachandran2017",),
+        init="he",
+        formula=Formula(
+            r"\operatorname{swish}",
+            ("z*sigma(beta*z)",),
+            (
+                "sigma(beta*z) + beta*z*sigma(beta*z)*sigma(-beta*z)",
+                "sigma(beta*z)*(1 + beta*z*(1 - sigma(beta*z)))",
+            ),
+            parameters=(("beta", SWISH_BETA),),
+        ),
+        stable_form=(
+            "silu(z, beta) is z sigma(t) with t = beta z carried to twice the working "
+            "precision, because sigma(t) is near e**t in the left tail and would turn the "
+            "rounding of beta z into a relative error |t| u."
+        ),
+        kinks=(),
+        convention=_SMOOTH,
+        # the minimum is -0.27846/beta at z = -1.2785/beta (beta > 0)
+        output_range=(-0.2785 / SWISH_BETA, np.inf),
+    ),
+    Activation(
+        name="mish",
+        function=_mish.mish,
+        derivative=_mish.mish_derivative,
+        derivative_from_output=None,
+        title="Mish",
+        citations=("misra2019",),
+        init="he",
+        formula=Formula(
+            r"\operatorname{mish}",
+            ("z*tanh(log(1 + exp(z)))", "z*n/(n + 2)"),
+            (
+                "tanh(log(1 + exp(z))) + z*sigma(z)*(1 - tanh(log(1 + exp(z)))**2)",
+                "n/(n + 2) + 4*z*exp(z)*(1 + exp(z))/(n + 2)**2",
+            ),
+            where=(("n", "exp(z)*(exp(z) + 2)"),),
+            reference_form="z*tanh(log1p(exp(z)))",
+        ),
+        stable_form=(
+            "tanh(softplus(z)) = n/(n + 2) with n = e^z (e^z + 2) is computed as a ratio of "
+            "positive terms in e = exp(-|z|), which never overflows or cancels."
+        ),
+        kinks=(),
+        convention=_SMOOTH,
+        output_range=(-0.3089, np.inf),  # the minimum is -0.30884... at z = -1.1924
     ),
 )
 
@@ -393,10 +429,10 @@ def get_activation(name: str) -> Activation:
     >>> act = get_activation("sigmoid")
     >>> act.derivative_from_output(act.function(np.array([0.0, 2.0])))
     array([0.25      , 0.10499359])
-    >>> get_activation("swish")  # doctest: +ELLIPSIS
+    >>> get_activation("Tanh")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: unknown activation 'swish'; valid names are: identity, sigmoid, tanh, relu, ...
+    ValueError: unknown activation 'Tanh'; valid names are: identity, sigmoid, tanh, relu, ...
     """
     if not isinstance(name, str):
         raise TypeError(f"activation name must be a str; got {type(name).__name__} {name!r}")

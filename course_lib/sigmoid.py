@@ -80,7 +80,7 @@ def sigmoid(z: ArrayLike) -> FloatResult:
     Parameters
     ----------
     z : array_like
-        Real input of any shape. Integers are converted to float64.
+        Log-odds, real, of any shape; integers are converted to float64.
 
     Returns
     -------
@@ -186,7 +186,7 @@ def log_sigmoid(z: ArrayLike) -> FloatResult:
     Parameters
     ----------
     z : array_like
-        Real input of any shape.
+        Log-odds of any shape, as for `sigmoid`.
 
     Returns
     -------
@@ -219,15 +219,8 @@ def log_sigmoid(z: ArrayLike) -> FloatResult:
 def sigmoid_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of the sigmoid, computed from its input `z`.
 
-    Parameters
-    ----------
-    z : array_like
-        Real input of any shape.
-
-    Returns
-    -------
-    ndarray or scalar
-        :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`, at most 1/4.
+    Parameters and dtype as in `sigmoid`. Returns
+    :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`, at most 1/4.
 
     See Also
     --------

@@ -164,6 +164,20 @@ def _logsumexp_block(z: np.ndarray, out: np.ndarray) -> None:
     out[...] = np.where(inf_max, m, lse + np.where(inf_max, 0, m))
 
 
+def _rowwise(
+    kernel: Callable[..., None], z: ArrayLike, axis: int, method: str, func: str
+) -> FloatArray:
+    """Softmax or log-softmax along `axis`: checked input, rows, `kernel` by blocks."""
+    z = as_float_array(z, func)
+    ax = check_axis(axis, z.ndim, func)
+    _check_method(method, func)
+    if z.size == 0:
+        return np.empty_like(z)
+    rows = _rows(z, ax)
+    out = _by_row_blocks(kernel, rows, np.empty_like(rows), accurate=method == "accurate")
+    return _unrows(out, z.shape, ax)
+
+
 @bounds.documented("softmax")
 def softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> FloatArray:
     r"""Softmax: exponentials normalized to sum to 1 along `axis`.
@@ -211,14 +225,7 @@ def softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> FloatA
     >>> softmax(np.array([1000.0, 0.0, np.inf, np.inf]))
     array([0. , 0. , 0.5, 0.5])
     """
-    z = as_float_array(z, "softmax")
-    ax = check_axis(axis, z.ndim, "softmax")
-    _check_method(method, "softmax")
-    if z.size == 0:
-        return np.empty_like(z)
-    rows = _rows(z, ax)
-    out = _by_row_blocks(_softmax_block, rows, np.empty_like(rows), accurate=method == "accurate")
-    return _unrows(out, z.shape, ax)
+    return _rowwise(_softmax_block, z, axis, method, "softmax")
 
 
 @bounds.documented("log_softmax")
@@ -266,15 +273,7 @@ def log_softmax(z: ArrayLike, axis: int = -1, *, method: str = "accurate") -> Fl
     >>> log_softmax(np.array([40.0, 0.0]))  # the top entry is -4.2e-18, not 0
     array([-4.24835426e-18, -4.00000000e+01])
     """
-    z = as_float_array(z, "log_softmax")
-    ax = check_axis(axis, z.ndim, "log_softmax")
-    _check_method(method, "log_softmax")
-    if z.size == 0:
-        return np.empty_like(z)
-    rows = _rows(z, ax)
-    kernel = _log_softmax_block
-    out = _by_row_blocks(kernel, rows, np.empty_like(rows), accurate=method == "accurate")
-    return _unrows(out, z.shape, ax)
+    return _rowwise(_log_softmax_block, z, axis, method, "log_softmax")
 
 
 @bounds.documented("logsumexp")

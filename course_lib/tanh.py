@@ -59,7 +59,7 @@ def tanh(z: ArrayLike) -> FloatResult:
     Parameters
     ----------
     z : array_like
-        Real input of any shape.
+        Real input of any shape; float16 and float32 keep their dtype.
 
     Returns
     -------
@@ -94,15 +94,8 @@ def tanh(z: ArrayLike) -> FloatResult:
 def tanh_derivative(z: ArrayLike) -> FloatResult:
     r"""Derivative of tanh, computed from its input `z`.
 
-    Parameters
-    ----------
-    z : array_like
-        Real input of any shape.
-
-    Returns
-    -------
-    ndarray or scalar
-        :math:`1 - \tanh^2 z = \operatorname{sech}^2 z`, in :math:`[0, 1]`.
+    Parameters and dtype as in `tanh`. Returns
+    :math:`1 - \tanh^2 z = \operatorname{sech}^2 z`, in :math:`[0, 1]`.
 
     See Also
     --------

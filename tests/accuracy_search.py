@@ -95,6 +95,38 @@ def _silu_der_terms(x):
     return _sig(x), x * _dsig(x)
 
 
+def _beta_times(beta, x):
+    """beta x as t + t_lo in long double (exact: two products of doubles)."""
+    return _two_prod(LD(beta), x)
+
+
+def _swish_gate(beta, x):
+    t, t_lo = _beta_times(beta, x)
+    return t, _sig(t) + _dsig(t) * t_lo  # sigma(t + t_lo) to first order
+
+
+def _swish(beta):
+    return lambda x: x * _swish_gate(beta, x)[1]
+
+
+def _swish_der_terms(beta):
+    def terms(x):
+        t, s = _swish_gate(beta, x)
+        return s, (t * s) * _sig(-t)
+
+    return terms
+
+
+def _mish_gate(x):
+    sp = _softplus(x)
+    return np.tanh(sp), 1 / np.cosh(sp) ** 2  # tanh s and 1 - tanh(s)**2, which cancels
+
+
+def _mish_der_terms(x):
+    th, sech2 = _mish_gate(x)
+    return th, x * _sig(x) * sech2
+
+
 def _sum_terms(terms):
     return lambda x: sum(terms(x))
 
@@ -290,6 +322,15 @@ def _cases() -> list[Case]:
             MP["silu_derivative"],
             abs_terms=_abs_terms(_silu_der_terms),
         ),
+        Case("mish", "mish", cl.mish, lambda x: x * _mish_gate(x)[0], MP["mish"]),
+        Case(
+            "mish_derivative",
+            "mish_derivative",
+            cl.mish_derivative,
+            _sum_terms(_mish_der_terms),
+            MP["mish_derivative"],
+            abs_terms=_abs_terms(_mish_der_terms),
+        ),
         Case("gelu", "gelu", cl.gelu, _flint_gelu, MP["gelu"], flint=True),
         Case(
             "gelu_derivative",
@@ -322,6 +363,8 @@ def _cases() -> list[Case]:
                 params={"alpha": alpha},
             )
         )
+    for beta in SWISH_BETAS:
+        cases += [_swish_case("swish", beta), _swish_case("swish_derivative", beta)]
     # the piecewise-linear functions: exact, or one rounding of alpha z (alpha rounded to
     # the input's dtype first, see for_dtype)
     step = lambda x: np.where(x > 0, 1, 0).astype(LD)  # noqa: E731
@@ -383,6 +426,36 @@ def _cases() -> list[Case]:
                 )
             )
     return cases
+
+
+# swish's beta: below, at and above SiLU's 1, large, small and negative
+SWISH_BETAS = (1.0, 0.5, 1.7, 10.0, 0.1, -1.3)
+
+
+def _swish_case(key: str, beta: float) -> Case:
+    func = cl.silu if key == "swish" else cl.silu_derivative
+    if key == "swish":
+        screen, abs_terms = _swish(beta), None
+    else:
+        screen = _sum_terms(_swish_der_terms(beta))
+        abs_terms = _abs_terms(_swish_der_terms(beta))
+    return Case(
+        key,
+        f"{func.__name__}(beta={beta:g})",
+        partial(func, beta=beta),
+        screen,
+        partial(MP[key], beta=mpmath.mpf(beta)),
+        abs_terms=abs_terms,
+        params={"beta": beta},
+    )
+
+
+def from_zero(case: Case, x: np.ndarray) -> np.ndarray:
+    """Distance from the zero of a derivative that crosses 0, in its own variable
+    (beta z for swish's, whose zero is at t0 = beta z0)."""
+    with np.errstate(over="ignore"):
+        t = x.astype(np.float64) * case.params.get("beta", 1.0)
+    return np.abs(t - bounds.ZEROS[case.key])
 
 
 def _leaky(a):
@@ -483,7 +556,7 @@ def screen_errors(
         ulps = np.where(same, 0, np.where(np.isfinite(ulps), ulps, np.inf))
         scaled = np.zeros(x.shape)
         if case.key in bounds.ZEROS:
-            ulps = np.where(np.abs(x.astype(np.float64) - bounds.ZEROS[case.key]) > 0.5, ulps, 0)
+            ulps = np.where(from_zero(case, x) > 0.5, ulps, 0)
             if x.dtype == np.float64:
                 u = np.ldexp(LD(1), -53)
                 tiny = np.ldexp(LD(1), -1074)
@@ -499,7 +572,7 @@ def verified_errors(case: Case, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ulps = precision.ulp_error(y, exact)
     scaled = np.zeros(x.shape)
     if case.key in bounds.ZEROS:
-        ulps = np.where(np.abs(x.astype(np.float64) - bounds.ZEROS[case.key]) > 0.5, ulps, 0)
+        ulps = np.where(from_zero(case, x) > 0.5, ulps, 0)
         if x.dtype == np.float64:
             terms = precision.high_precision(partial(MP_TERMS[case.key], **case.params), x)
             tiny = mpmath.mpf(2) ** -1074
@@ -551,6 +624,9 @@ class Result:
 def for_dtype(case: Case, dtype) -> Case:
     """`case` as it is meant in `dtype`: a parameter such as ELU's alpha is first rounded
     to the input's dtype, as the function itself does (and as PyTorch does)."""
+    if "beta" in case.params:
+        beta = float(np.dtype(dtype).type(case.params["beta"]))
+        return replace(_swish_case(case.key, beta), label=case.label, params=case.params)
     if "alpha" not in case.params:
         return case
     alpha = float(np.dtype(dtype).type(case.params["alpha"]))

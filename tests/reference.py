@@ -8,12 +8,14 @@ correctly rounded result has an error of at most 0.5.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 
 import mpmath
 import numpy as np
 
 from course_lib import precision
+from course_lib.registry import ACTIVATIONS
 
 __all__ = [
     "MP",
@@ -154,9 +156,15 @@ def mp_softmax_vjp(p: np.ndarray, g: np.ndarray) -> list[mpmath.mpf]:
         return [a * (b - d) for a, b in zip(pm, gm, strict=True)]
 
 
-# The mathematics of each elementwise function, once, for every test and the search.
+# The mathematics of each elementwise function, once, for every test and the search:
+# the registry's formulas (course_lib.formulas), evaluated in ball arithmetic to 50
+# correct digits; the few functions outside the registry are written here.
 def _sigma(x):
     return 1 / (1 + mpmath.exp(-x))
+
+
+def _softplus(x):
+    return mpmath.log1p(mpmath.exp(x)) if x < 1e5 else x
 
 
 def _ncdf(x):
@@ -179,22 +187,28 @@ def _dw(x):
     return 2 * _K * (1 + 3 * _C * x**2)
 
 
+def _from_formula(name: str, derivative: bool) -> Callable[..., mpmath.mpf]:
+    """The registry entry's 50-digit reference of f or f'; parameters as keywords."""
+    formula = ACTIVATIONS[name].formula
+
+    def reference(x: mpmath.mpf, **parameters: mpmath.mpf) -> mpmath.mpf:
+        f = formula
+        if parameters:
+            values = dict(formula.parameters) | {k: float(v) for k, v in parameters.items()}
+            f = dataclasses.replace(formula, parameters=tuple(values.items()))
+        return f.derivative_reference(float(x)) if derivative else f.reference(float(x))
+
+    return reference
+
+
+# identity, relu and leaky_relu are exact: their tests compare with the values themselves
+_SMOOTH = [n for n, act in ACTIVATIONS.items() if not act.kinks and n != "identity"]
+
 MP: dict[str, Callable[..., mpmath.mpf]] = {
-    "sigmoid": _sigma,
+    **{name: _from_formula(name, False) for name in _SMOOTH},
+    **{f"{name}_derivative": _from_formula(name, True) for name in _SMOOTH},
     "log_sigmoid": lambda x: -mpmath.log1p(mpmath.exp(-x)) if x > -1e5 else x,
-    "sigmoid_derivative": lambda x: _sigma(x) * _sigma(-x),
     "logit": lambda p: mpmath.log(p / (1 - p)) if 0 < p < 1 else mpmath.mpf("inf") * (2 * p - 1),
-    "tanh": mpmath.tanh,
-    "tanh_derivative": lambda x: 1 / mpmath.cosh(x) ** 2,
-    "softplus": lambda x: mpmath.log1p(mpmath.exp(x)) if x < 1e5 else x,
-    "elu": lambda x, alpha=1: x if x > 0 else alpha * mpmath.expm1(x),
-    "elu_derivative": lambda x, alpha=1: mpmath.mpf(1) if x > 0 else alpha * mpmath.exp(x),
-    "gelu": lambda x: x * _ncdf(x),
-    "gelu_derivative": lambda x: _ncdf(x) + x * _npdf(x),
-    "gelu_tanh": lambda x: x * _sigma(_w(x)),
-    "gelu_tanh_derivative": lambda x: _sigma(_w(x)) + x * _sigma(_w(x)) * _sigma(-_w(x)) * _dw(x),
-    "silu": lambda x: x * _sigma(x),
-    "silu_derivative": lambda x: _sigma(x) * (1 + x * _sigma(-x)),
 }
 """mpmath references by name in `course_lib.bounds.BOUNDS`; parameters as keywords."""
 
@@ -204,6 +218,12 @@ MP_TERMS: dict[str, Callable[..., mpmath.mpf]] = {
         _sigma(_w(x)) + abs(x * _sigma(_w(x)) * _sigma(-_w(x)) * _dw(x))
     ),
     "silu_derivative": lambda x: _sigma(x) + abs(x * _sigma(x) * _sigma(-x)),
+    "swish_derivative": lambda x, beta=1: (
+        _sigma(beta * x) + abs(beta * x * _sigma(beta * x) * _sigma(-beta * x))
+    ),
+    "mish_derivative": lambda x: (
+        mpmath.tanh(_softplus(x)) + abs(x * _sigma(x) / mpmath.cosh(_softplus(x)) ** 2)
+    ),
 }
 """For the derivatives that cross zero: the sum of the magnitudes of the two terms."""
 

@@ -216,7 +216,7 @@ class TestInit:
 class TestValidation:
     def test_unknown_activation(self):
         with pytest.raises(ValueError, match="valid names are: identity, sigmoid"):
-            Network([3, 2], ["swish"])
+            Network([3, 2], ["ReLU"])
 
     def test_unknown_loss(self):
         with pytest.raises(ValueError, match="valid losses are: squared_error, softmax_cross"):

@@ -76,7 +76,7 @@ class TestPlotActivation:
 
     def test_unknown_name(self):
         with pytest.raises(ValueError, match="valid names are"):
-            plot_activation(["sigmoid", "swish"])
+            plot_activation(["sigmoid", "Tanh"])
 
     def test_empty_and_bad_grid(self):
         with pytest.raises(ValueError, match="at least one"):

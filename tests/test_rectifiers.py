@@ -114,7 +114,9 @@ BOUNDS = {
 ZEROS = bounds.ZEROS
 # (ulps where |z - z0| > 0.5, error in u times the terms everywhere)
 DERIVATIVE_BOUNDS = {
-    name: (bounds.BOUNDS[name]["float64"], bounds.SCALED[name]) for name in bounds.SCALED
+    name: (bounds.BOUNDS[name]["float64"], bounds.SCALED[name])
+    for name in bounds.SCALED
+    if name in COMPUTED  # mish's are in tests/test_mish.py, swish's in TestSwishBeta
 }
 
 
@@ -472,6 +474,79 @@ class TestSilu:
         assert np.all(np.abs(silu(z) - silu(-z) - z) <= 4 * EPS64 * np.abs(z) + 5e-324)
 
 
+BETAS = [0.0, 0.5, 2.0, 10.0, -1.3, 1e-300, 1e300]
+SEARCHED_BETAS = [0.5, 1.7, 10.0, 0.1, -1.3]  # tests/accuracy_search.py's, besides 1
+
+
+class TestSwishBeta:
+    @pytest.mark.parametrize("beta", BETAS)
+    def test_is_silu_of_beta_z_over_beta(self, beta):
+        # z sigma(beta z) = silu(beta z) / beta, within the two functions' rounding
+        z = np.linspace(-30, 30, 601) / max(abs(beta), 1e-300) if beta else np.linspace(-9, 9, 7)
+        with np.errstate(over="ignore", under="ignore"):
+            expected = silu(beta * z) / beta if beta else z / 2
+        np.testing.assert_allclose(silu(z, beta=beta), expected, rtol=2e-15, atol=1e-300)
+
+    @pytest.mark.parametrize("beta", SEARCHED_BETAS)
+    def test_derivative_matches_central_difference(self, beta):
+        z = np.linspace(-20, 20, 2001) / abs(beta)
+        z = z[np.abs(z) > 1e-3]
+        f = functools.partial(silu, beta=beta)
+        np.testing.assert_allclose(
+            silu_derivative(z, beta=beta), numerical_derivative(f, z), rtol=1e-6, atol=1e-9
+        )
+
+    @pytest.mark.parametrize("beta", BETAS)
+    def test_no_floating_point_error_and_limits(self, beta):
+        info = np.finfo(np.float64)
+        specials = [0.0, info.smallest_subnormal, info.tiny, 0.5, 30.0, 1e300, info.max, np.inf]
+        z = np.array(specials + [-v for v in specials] + [np.nan])
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            y, d = silu(z, beta=beta), silu_derivative(z, beta=beta)
+        # z sigma(beta z) at +-inf: z where the gate opens, 0 with z's sign where it shuts
+        gate = np.sign(beta)
+        expected = [np.inf, 0.0] if gate > 0 else [0.0, -np.inf] if gate < 0 else [np.inf, -np.inf]
+        np.testing.assert_array_equal(y[[7, 15]], expected)
+        d_expected = [1.0, 0.0] if gate > 0 else [0.0, 1.0] if gate < 0 else [0.5, 0.5]
+        np.testing.assert_array_equal(d[[7, 15]], d_expected)
+        assert np.isnan(y[-1])
+        assert np.isnan(d[-1])
+
+    @pytest.mark.parametrize("beta", SEARCHED_BETAS)
+    def test_accuracy_in_the_left_tail(self, beta):
+        # sigma(beta z) ~ e**(beta z): the rounding of beta z is carried, not multiplied
+        t = np.linspace(-745, -600, 146)
+        z = t / beta
+        exact = mp_map(functools.partial(MP["swish"], beta=mpmath.mpf(beta)), z)
+        assert ulp_error(silu(z, beta=beta), exact).max() <= bounds.BOUNDS["swish"]["float64"]
+        exact = mp_map(functools.partial(MP["swish_derivative"], beta=mpmath.mpf(beta)), z)
+        err = ulp_error(silu_derivative(z, beta=beta), exact)
+        assert err.max() <= bounds.BOUNDS["swish_derivative"]["float64"]
+
+
+class TestSwishBetaParameter:
+    @pytest.mark.parametrize("func", [silu, silu_derivative])
+    @pytest.mark.parametrize("beta", [np.inf, -np.inf, np.nan])
+    def test_non_finite_raises(self, func, beta):
+        with pytest.raises(ValueError, match=rf"{func.__name__}: beta must be finite"):
+            func(np.array([-1.0]), beta=beta)
+
+    @pytest.mark.parametrize("func", [silu, silu_derivative])
+    @pytest.mark.parametrize("beta", ["1", True, 1j, None])
+    def test_non_real_raises(self, func, beta):
+        with pytest.raises(TypeError, match=rf"{func.__name__}: beta must be a real number"):
+            func(np.array([-1.0]), beta=beta)
+
+    def test_beta_is_cast_to_the_dtype(self):
+        # as alpha is for ELU: float32 inputs see float32(1.7), and stay float32
+        z = np.array([-3.0, 2.0], dtype=np.float32)
+        out = silu(z, beta=1.7)
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(
+            out, silu(z.astype(np.float64), beta=float(np.float32(1.7))).astype(np.float32)
+        )
+
+
 class TestSiluDerivative:
     def test_values(self):
         # sigma(z) (1 + z sigma(-z)) at 0, 1, -1, 40 (mpmath); at -1, near the zero at
@@ -508,134 +583,8 @@ class TestIdentity:
 
 
 # ---------------------------------------------------------------------------------------
-# Rules every public function follows
-
-ALL = {
-    "relu": relu,
-    "relu_derivative": relu_derivative,
-    "relu_derivative_from_output": relu_derivative_from_output,
-    "leaky_relu": leaky_relu,
-    "leaky_relu_derivative": leaky_relu_derivative,
-    "leaky_relu_derivative_from_output": leaky_relu_derivative_from_output,
-    "elu": elu,
-    "elu_derivative": elu_derivative,
-    "elu_derivative_from_output": elu_derivative_from_output,
-    "softplus": softplus,
-    "softplus_derivative": softplus_derivative,
-    "softplus_derivative_from_output": softplus_derivative_from_output,
-    "gelu": gelu,
-    "gelu_derivative": gelu_derivative,
-    "gelu_tanh": gelu_tanh,
-    "gelu_tanh_derivative": gelu_tanh_derivative,
-    "silu": silu,
-    "silu_derivative": silu_derivative,
-    "identity": identity,
-    "identity_derivative": identity_derivative,
-    "identity_derivative_from_output": identity_derivative_from_output,
-}
-
-# (f(+inf), f(-inf)): the limits, by hand; the from-output forms at the ends of the
-# outputs' range (y = +inf, and y = f(-inf), i.e. -alpha for ELU and 0 for softplus)
-LIMITS = {
-    "relu": (np.inf, 0.0),
-    "relu_derivative": (1.0, 0.0),
-    "leaky_relu": (np.inf, -np.inf),
-    "leaky_relu_derivative": (1.0, 0.01),
-    "elu": (np.inf, -1.0),
-    "elu_derivative": (1.0, 0.0),
-    "softplus": (np.inf, 0.0),
-    "softplus_derivative": (1.0, 0.0),
-    "gelu": (np.inf, 0.0),
-    "gelu_derivative": (1.0, 0.0),
-    "gelu_tanh": (np.inf, 0.0),
-    "gelu_tanh_derivative": (1.0, 0.0),
-    "silu": (np.inf, 0.0),
-    "silu_derivative": (1.0, 0.0),
-    "identity": (np.inf, -np.inf),
-    "identity_derivative": (1.0, 1.0),
-    "identity_derivative_from_output": (1.0, 1.0),
-}
-
-
-@pytest.mark.parametrize("name", list(LIMITS))
-@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-def test_limits_at_infinity(name, dtype):
-    out = ALL[name](np.array([np.inf, -np.inf], dtype=dtype))
-    np.testing.assert_array_equal(out, np.array(LIMITS[name], dtype=dtype))
-
-
-@pytest.mark.parametrize(
-    ("func", "y", "expected"),
-    [
-        (elu_derivative_from_output, [np.inf, -1.0], [1.0, 0.0]),
-        (softplus_derivative_from_output, [np.inf, 0.0], [1.0, 0.0]),
-    ],
-)
-def test_from_output_limits(func, y, expected):
-    np.testing.assert_array_equal(func(np.array(y)), expected)
-
-
-# A from-output form takes outputs, and refuses what no output is (TestFromOutput... in
-# test_registry.py): the common rules feed it the function's outputs of the same inputs.
-OUTPUT_OF = {
-    "relu_derivative_from_output": relu,
-    "elu_derivative_from_output": elu,
-    "softplus_derivative_from_output": softplus,
-}
-
-
-def valid_input(name: str, z):
-    return OUTPUT_OF[name](z) if name in OUTPUT_OF else z
-
-
-@pytest.mark.parametrize("name", list(ALL))
-class TestCommonRules:
-    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.longdouble])
-    def test_dtype_preserved(self, name, dtype):
-        z = valid_input(name, np.linspace(-2, 2, 5).astype(dtype))
-        assert ALL[name](z).dtype == dtype
-
-    def test_integers_become_float64(self, name):
-        ints = [0, 1, 2] if name in OUTPUT_OF else [-1, 0, 2]
-        assert ALL[name](np.array(ints)).dtype == np.float64
-        assert isinstance(ALL[name](1), np.float64)
-
-    def test_empty_zero_d_and_shapes(self, name):
-        f = ALL[name]
-        assert f(np.empty((0, 3))).shape == (0, 3)
-        assert f(valid_input(name, np.full((2, 3, 4), -0.5))).shape == (2, 3, 4)
-        out = f(valid_input(name, np.float32(-0.5)))
-        assert np.ndim(out) == 0
-        assert isinstance(out, np.float32)
-
-    def test_elementwise_on_views(self, name):
-        # strided and Fortran-ordered inputs give the same values as contiguous ones
-        f = ALL[name]
-        z = valid_input(name, np.linspace(-5, 5, 60))
-        np.testing.assert_array_equal(f(z[::3]), f(z)[::3])
-        m = np.asfortranarray(z.reshape(6, 10))
-        np.testing.assert_array_equal(f(m), f(z).reshape(6, 10))
-
-    def test_nan_propagates(self, name):
-        out = ALL[name](np.array([np.nan, 1.0, np.nan]))
-        assert np.isnan(out[0])
-        assert np.isnan(out[2])
-        assert not np.isnan(out[1])
-
-    @pytest.mark.parametrize("bad", [np.array([True]), np.array([1j]), "0.5", None, [object()]])
-    def test_bad_types_raise(self, name, bad):
-        base = name.replace("gelu_tanh", "gelu")  # the partial reports gelu's name
-        with pytest.raises(TypeError, match=base):
-            ALL[name](bad)
-
-    @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-    def test_no_floating_point_error_for_any_float(self, name, dtype):
-        info = np.finfo(dtype)
-        specials = [0.0, info.smallest_subnormal, info.tiny, 0.5, 30.0, info.max, np.inf]
-        z = np.array(specials + [-v for v in specials] + [np.nan], dtype=dtype)
-        z = valid_input(name, z)
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            ALL[name](z)  # warnings are errors as well
+# The rules every function of every registered activation follows (limits, dtypes,
+# shapes, NaN, bad input, no warning) are in tests/test_registry.py.
 
 
 WITH_ALPHA = [

