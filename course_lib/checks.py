@@ -53,7 +53,7 @@ class SelfCheck:
     worst_at: str  # the input where the error is largest, formatted
     yours: float
     expected: float
-    error: float  # relative error at the worst point (floor 1)
+    error: float  # |yours - expected| / max(|expected|, 1) at the worst point
     rtol: float
 
     def __bool__(self) -> bool:
@@ -63,13 +63,13 @@ class SelfCheck:
         if self.passed:
             sentence = (
                 f"PASS: {self.what} agrees with {self.reference} at all {self.n_points} points "
-                f"(relative error below {self.rtol:.0e})."
+                f"(error below {self.rtol:.0e} relative to max(|expected|, 1))."
             )
         else:
             sentence = (
                 f"FAIL: {self.what} is off at {self.worst_at}: yours gives {self.yours:.7g}, "
-                f"expected {self.expected:.7g} (from {self.reference}; relative error "
-                f"{self.error:.1e} > {self.rtol:.0e})."
+                f"expected {self.expected:.7g} (from {self.reference}; error {self.error:.1e} "
+                f"relative to max(|expected|, 1), above {self.rtol:.0e})."
             )
         return wrap(sentence)
 
@@ -83,7 +83,7 @@ def _compare(
     yours: object,
     expected: FloatResult,
     rtol: float,
-    var: str = "z",
+    var: str | None = "z",
 ) -> SelfCheck:
     yours = as_float_array(yours, what, "your result").astype(np.float64)
     if yours.shape != expected.shape:
@@ -101,11 +101,14 @@ def _compare(
     err = relative_errors(yours, expected, floor=1.0)
     i = int(np.argmax(err))
     index = np.unravel_index(i, expected.shape)
-    where = (
-        f"{var} = {x.flat[i]:.6g}"
-        if x.shape == expected.shape
-        else f"index {tuple(int(j) for j in index)}"
-    )
+    position = tuple(int(j) for j in index)
+    component = position[0] if len(position) == 1 else position
+    if var is None:  # a gradient: the component, and the coordinate's value there
+        where = f"component {component} (where x = {x.flat[i]:.6g})"
+    elif x.shape == expected.shape:
+        where = f"{var} = {x.flat[i]:.6g}"
+    else:
+        where = f"index {position}"
     return SelfCheck(
         passed=bool(err.flat[i] <= rtol),
         what=what,
@@ -147,10 +150,11 @@ def check_my_derivative(
     >>> from course_lib import sigmoid
     >>> check_my_derivative("sigmoid", lambda z: sigmoid(z) * (1 - sigmoid(z)))
     PASS: your derivative of sigmoid agrees with the exact derivative at all 241 points
-    (relative error below 1e-08).
+    (error below 1e-08 relative to max(|expected|, 1)).
     >>> check_my_derivative("tanh", lambda z: 1 - np.tanh(z))
     FAIL: your derivative of tanh is off at z = -6: yours gives 1.999988, expected
-    2.45765e-05 (from the exact derivative; relative error 1.0e+00 > 1e-08).
+    2.457655e-05 (from the exact derivative; error 1.0e+00 relative to max(|expected|, 1),
+    above 1e-08).
     """
     if not callable(my_derivative):
         raise TypeError(
@@ -211,7 +215,7 @@ def check_my_jacobian(
     >>> z = np.array([1.0, 2.0, 0.5])
     >>> check_my_jacobian(softmax, lambda z: np.diag(softmax(z)), z)
     FAIL: your Jacobian is off at index (1, 1): yours gives 0.6285317, expected 0.2334796
-    (from central differences; relative error 4.0e-01 > 1e-06).
+    (from central differences; error 4.0e-01 relative to max(|expected|, 1), above 1e-06).
     """
     x = as_float_array(z, "check_my_jacobian", "z").astype(np.float64)
     expected = numerical_jacobian(f, x)
@@ -239,16 +243,17 @@ def check_my_gradient(
     Returns
     -------
     SelfCheck
-        Against central differences (`numerical_gradient`), to a relative 1e-6 with a
-        floor of 1; the worst component is reported by its value of `x`.
+        Against central differences (`numerical_gradient`), to 1e-6 relative to
+        max(|expected|, 1); the worst component is reported by its index and the
+        value of `x` there.
 
     Examples
     --------
     >>> t = np.array([0.0, 1.0])
     >>> loss = lambda y: 0.5 * np.sum((y - t) ** 2)
     >>> check_my_gradient(loss, lambda y: y - t, np.array([0.3, 0.2]))
-    PASS: your gradient agrees with central differences at all 2 points
-    (relative error below 1e-06).
+    PASS: your gradient agrees with central differences at all 2 points (error below 1e-06
+    relative to max(|expected|, 1)).
     """
     x = as_float_array(x, "check_my_gradient", "x").astype(np.float64)
     expected = numerical_gradient(f, x.copy())
@@ -259,5 +264,5 @@ def check_my_gradient(
         my_gradient(x.copy()),
         expected,
         NUMERICAL_RTOL,
-        "x",
+        None,
     )
