@@ -99,7 +99,7 @@ def tanh_derivative(z: ArrayLike) -> FloatResult:
 
     See Also
     --------
-    tanh_derivative_from_output : the cheap form :math:`1 - t^2` for a known output.
+    tanh_derivative_from_output : the cheap form :math:`1 - y^2` for a known output.
     sigmoid_derivative : :math:`\tanh'(z) = 4\sigma'(2z)`.
 
     Notes
@@ -131,23 +131,23 @@ def tanh_derivative(z: ArrayLike) -> FloatResult:
 
 
 @bounds.documented("tanh_derivative_from_output")
-def tanh_derivative_from_output(t: ArrayLike) -> FloatResult:
-    r"""Derivative of tanh from its output :math:`t = \tanh z`: :math:`1 - t^2`.
+def tanh_derivative_from_output(y: ArrayLike) -> FloatResult:
+    r"""Derivative of tanh from its output :math:`y = \tanh z`: :math:`1 - y^2`.
 
     Parameters
     ----------
-    t : array_like
+    y : array_like
         tanh outputs, in :math:`[-1, 1]`.
 
     Returns
     -------
     ndarray or scalar
-        :math:`1 - t^2`, computed as :math:`(1 - t)(1 + t)`.
+        :math:`1 - y^2`, computed as :math:`(1 - y)(1 + y)`.
 
     Raises
     ------
     ValueError
-        If a value of `t` (NaN aside) lies outside :math:`[-1, 1]`, the range of tanh.
+        If a value of `y` (NaN aside) lies outside :math:`[-1, 1]`, the range of tanh.
 
     See Also
     --------
@@ -155,12 +155,12 @@ def tanh_derivative_from_output(t: ArrayLike) -> FloatResult:
 
     Notes
     -----
-    .. math:: \tanh'(z) = 1 - t^2 = (1 - t)(1 + t)
+    .. math:: \tanh'(z) = 1 - y^2 = (1 - y)(1 + y)
 
-    The factored form is exact up to two roundings for the given :math:`t`, where
-    ``1 - t*t`` rounds :math:`t^2` first and then cancels. Neither can recover what
-    rounding :math:`t` itself lost: near :math:`|t| = 1` the relative error is about
-    :math:`u/(1 - |t|)`, and once :math:`t` rounds to :math:`\pm 1` (from
+    The factored form is exact up to two roundings for the given :math:`y`, where
+    ``1 - y*y`` rounds :math:`y^2` first and then cancels. Neither can recover what
+    rounding :math:`y` itself lost: near :math:`|y| = 1` the relative error is about
+    :math:`u/(1 - |y|)`, and once :math:`y` rounds to :math:`\pm 1` (from
     :math:`|z| \approx 19.06` in float64 for a correctly rounded tanh) the result is 0.
     When :math:`z` is at hand, use `tanh_derivative`.
 
@@ -170,7 +170,7 @@ def tanh_derivative_from_output(t: ArrayLike) -> FloatResult:
     array([1.  , 0.75, 0.75])
     """
     func = "tanh_derivative_from_output"
-    t = as_float_array(t, func, "t")
-    check_range(t, -1, 1, func, "t")
-    a = np.subtract(1, t, out=np.empty_like(t))
-    return finish(np.multiply(a, np.add(1, t), out=a))
+    y = as_float_array(y, func, "y")
+    check_range(y, -1, 1, func, "y")
+    a = np.subtract(1, y, out=np.empty_like(y))
+    return finish(np.multiply(a, np.add(1, y), out=a))

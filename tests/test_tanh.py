@@ -127,13 +127,13 @@ class TestFromOutput:
     def test_out_of_range_names_function_and_argument(self, bad):
         # the argument is t (a tanh output), not the default z
         with pytest.raises(
-            ValueError, match=r"^tanh_derivative_from_output: t must lie in \[-1, 1\]"
+            ValueError, match=r"^tanh_derivative_from_output: y must lie in \[-1, 1\]"
         ):
             tanh_derivative_from_output(np.array([0.5, bad]))
 
     def test_bad_type_names_function_and_argument(self):
         with pytest.raises(
-            TypeError, match=r"^tanh_derivative_from_output: argument 't' must be a real"
+            TypeError, match=r"^tanh_derivative_from_output: argument 'y' must be a real"
         ):
             tanh_derivative_from_output("0.5")
 
