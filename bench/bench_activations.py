@@ -140,7 +140,7 @@ def vjp_rows(repeat: int) -> list[str]:
                 f"`softmax_vjp` K={k} (100 rows)",
                 ours,
                 jac,
-                "J^T g with `softmax_jacobian`",
+                "J^T v with `softmax_jacobian`",
                 None,
                 "O(K) vs O(K²)",
             )

@@ -205,7 +205,7 @@ class Tensor:
         return self._result(act.function(z, **params), (self,), name, backward)
 
     def softmax(self, axis: int = -1) -> Tensor:
-        """Softmax along `axis`; its VJP is `softmax_vjp`, :math:`p (u - p \\cdot u)`."""
+        """Softmax along `axis`; its VJP is `softmax_vjp`: :math:`p (v - p \\cdot v)`."""
         p = softmax(self.data, axis=axis)
 
         def backward(upstream: np.ndarray) -> None:

@@ -83,8 +83,8 @@ BOUNDS: dict[str, dict[str, float]] = {
 r"""Worst error in ulps, per function and dtype (``gelu_tanh``: ``approximate="tanh"``).
 
 `logsumexp` is measured in ulps of the larger of its result and :math:`|\max z|`, and
-`softmax_vjp` in ulps of the larger of :math:`|(J^\top g)_j|` and
-:math:`u\,p_j \sum_i |p_i g_i|` (see their Notes): both can cancel to a tiny result.
+`softmax_vjp` in ulps of the larger of :math:`|(J^\top v)_j|` and
+:math:`u\,p_j \sum_i |p_i v_i|` (see their Notes): both can cancel to a tiny result.
 """
 
 FUNCTIONS: dict[str, str] = {
@@ -130,8 +130,8 @@ _HEADS = {
 _MEASURED = {
     "logsumexp": r"in ulps of the larger of the result and :math:`|\max_j z_j|`",
     "softmax_vjp": (
-        r"in ulps of the larger of :math:`|(J^\top g)_j|` and"
-        r" :math:`u\,p_j \sum_i |p_i g_i|`"
+        r"in ulps of the larger of :math:`|(J^\top v)_j|` and"
+        r" :math:`u\,p_j \sum_i |p_i v_i|`"
     ),
 }
 

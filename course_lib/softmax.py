@@ -415,14 +415,14 @@ def _vjp_compensated(p: np.ndarray, g: np.ndarray, huge: bool = False) -> np.nda
 
 
 @bounds.documented("softmax_vjp")
-def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> FloatArray:
-    r"""Vector-Jacobian product :math:`J^\top g` of the softmax, in :math:`O(K)`.
+def softmax_vjp(p: ArrayLike, v: ArrayLike, axis: int = -1) -> FloatArray:
+    r"""Vector-Jacobian product :math:`J^\top v` of the softmax, in :math:`O(K)`.
 
     Parameters
     ----------
     p : array_like
         Softmax outputs (probabilities along `axis`).
-    g : array_like
+    v : array_like
         Upstream gradient :math:`\partial L/\partial p`, the shape of `p`.
     axis : int, optional
         The axis holding the :math:`K` classes. Default -1.
@@ -430,12 +430,12 @@ def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> FloatArray:
     Returns
     -------
     ndarray
-        :math:`\partial L/\partial z = J^\top g`, the shape of `p`.
+        :math:`\partial L/\partial z = J^\top v`, the shape of `p`.
 
     Raises
     ------
     ValueError
-        If `p` and `g` differ in shape, or a value of `p` (NaN aside) lies outside
+        If `p` and `v` differ in shape, or a value of `p` (NaN aside) lies outside
         :math:`[0, 1]`.
 
     See Also
@@ -446,30 +446,30 @@ def softmax_vjp(p: ArrayLike, g: ArrayLike, axis: int = -1) -> FloatArray:
     -----
     .. math::
 
-        (J^\top g)_j = \sum_i g_i\, p_i(\delta_{ij} - p_j)
-                     = p_j \Bigl(g_j - \sum_i p_i g_i\Bigr)
+        (J^\top v)_j = \sum_i v_i\, p_i(\delta_{ij} - p_j)
+                     = p_j \Bigl(v_j - \sum_i p_i v_i\Bigr)
 
     One dot product and one elementwise pass instead of a :math:`K \times K` matrix.
-    When :math:`g_j` is close to :math:`p \cdot g` the subtraction cancels and
+    When :math:`v_j` is close to :math:`p \cdot v` the subtraction cancels and
     exposes the dot product's rounding error, so the dot product is computed in
     twice the working precision (`dot2`, as an unevaluated sum ``hi + lo``) and
-    subtracted in two steps: :math:`p_j((g_j - d_{hi}) - d_{lo})`. Every component is
-    then accurate to a few units of roundoff relative to itself, unless :math:`g_j`
-    agrees with :math:`p \cdot g` to more than twice the working precision: there
-    what is left is about :math:`u^2 p_j \sum_i |p_i g_i|` (:math:`u` the unit
-    roundoff), far below any other error a float computation of :math:`g` carries.
+    subtracted in two steps: :math:`p_j((v_j - d_{hi}) - d_{lo})`. Every component is
+    then accurate to a few units of roundoff relative to itself, unless :math:`v_j`
+    agrees with :math:`p \cdot v` to more than twice the working precision: there
+    what is left is about :math:`u^2 p_j \sum_i |p_i v_i|` (:math:`u` the unit
+    roundoff), far below any other error a float computation of :math:`v` carries.
 
     Examples
     --------
     >>> p = softmax(np.array([1.0, 2.0, 3.0]))
-    >>> g = np.array([1.0, 0.0, 0.0])
-    >>> bool(np.allclose(softmax_vjp(p, g), softmax_jacobian(np.array([1.0, 2.0, 3.0])).T @ g))
+    >>> v = np.array([1.0, 0.0, 0.0])
+    >>> bool(np.allclose(softmax_vjp(p, v), softmax_jacobian(np.array([1.0, 2.0, 3.0])).T @ v))
     True
     """
     func = "softmax_vjp"
     p = as_float_array(p, func, "p")
-    g = as_float_array(g, func, "g")
-    check_same_shape(p, g, func, ("p", "g"))
+    g = as_float_array(v, func, "v")  # g: the upstream gradient, here and below
+    check_same_shape(p, g, func, ("p", "v"))
     ax = check_axis(axis, p.ndim, func)
     check_range(p, 0, 1, func, "p")
     dtype = np.result_type(p, g)

@@ -36,6 +36,7 @@ class TestAgainstCentralDifferences:
         (grad,) = grad_of(loss, z)
         result = check_gradient(lambda v: value_of(loss, v), grad, z)
         assert result, result
+        assert result.max_rel_error < 1e-8, result  # measured: 1.2e-10 at worst (ELU)
 
     def test_activation_parameters_reach_the_derivative(self):
         z = np.array([-2.0, -0.5, 1.0])
@@ -63,6 +64,7 @@ class TestAgainstCentralDifferences:
 
             result = check_gradient(f, grads[i], value.copy())
             assert result, (which, i, result)
+            assert result.max_rel_error < 1e-8, (which, i, result)
 
     @pytest.mark.parametrize("method", ["softmax", "log_softmax"])
     def test_softmax_and_log_softmax(self, method):
@@ -73,6 +75,7 @@ class TestAgainstCentralDifferences:
             lambda v: value_of(lambda z: (getattr(z, method)() * weights).sum(), v), grad, z
         )
         assert result, result
+        assert result.max_rel_error < 1e-8, result  # measured: 2.5e-10 (log_softmax)
 
     def test_forward_values_are_the_library_functions(self):
         z = RNG.normal(size=(2, 3))

@@ -34,6 +34,7 @@ from course_lib.rectifiers import (
     softplus_derivative,
     softplus_derivative_from_output,
 )
+from course_lib.registry import ACTIVATIONS
 from course_lib.sigmoid import sigmoid
 from tests.reference import (
     MP,
@@ -71,27 +72,30 @@ def exact(name, dtype):
     return z, mp_map(REFERENCES[name], z)
 
 
-# tests/reference.py's mpmath references (the one copy), and elu's with alpha = 2.5
+def _module(func):
+    return getattr(func, "func", func).__module__  # a bound entry is a functools.partial
+
+
+# The registry's entries whose functions live in this module and are not exact (the
+# piecewise-linear ones have no reference to compare with: they are tested by value),
+# with their derivatives, and ELU with another alpha
+OWN = [
+    name
+    for name, act in ACTIVATIONS.items()
+    if _module(act.function) == "course_lib.rectifiers" and name in MP
+]
+COMPUTED = {
+    **{name: ACTIVATIONS[name].function for name in OWN},
+    **{f"{name}_derivative": ACTIVATIONS[name].derivative for name in OWN},
+    "elu_alpha": functools.partial(elu, alpha=2.5),
+    "elu_derivative_alpha": functools.partial(elu_derivative, alpha=2.5),
+}
+# tests/reference.py's references (the registry's formulas), and elu's with alpha = 2.5
 REFERENCES = {
-    **{key: MP[key] for key in ("gelu", "gelu_tanh", "silu", "elu", "softplus")},
-    **{key: MP[key] for key in ("elu_derivative", "gelu_derivative", "gelu_tanh_derivative")},
-    "silu_derivative": MP["silu_derivative"],
+    **{key: MP[key] for key in COMPUTED if key in MP},
     "elu_alpha": functools.partial(MP["elu"], alpha=mpmath.mpf(2.5)),
     "elu_derivative_alpha": functools.partial(MP["elu_derivative"], alpha=mpmath.mpf(2.5)),
     **{f"{key}_terms": MP_TERMS[key] for key in MP_TERMS},
-}
-COMPUTED = {
-    "gelu": gelu,
-    "gelu_tanh": gelu_tanh,
-    "silu": silu,
-    "elu": elu,
-    "elu_alpha": functools.partial(elu, alpha=2.5),
-    "softplus": softplus,
-    "elu_derivative": elu_derivative,
-    "elu_derivative_alpha": functools.partial(elu_derivative, alpha=2.5),
-    "gelu_derivative": gelu_derivative,
-    "gelu_tanh_derivative": gelu_tanh_derivative,
-    "silu_derivative": silu_derivative,
 }
 
 # The bounds are course_lib.bounds' (the worst errors of the adversarial search, at
@@ -99,16 +103,8 @@ COMPUTED = {
 _KEY = {"elu_alpha": "elu", "elu_derivative_alpha": "elu_derivative"}
 BOUNDS = {
     (name, dtype): bounds.BOUNDS[_KEY.get(name, name)][np.dtype(dtype).name]
-    for name in (
-        "gelu",
-        "gelu_tanh",
-        "silu",
-        "elu",
-        "elu_alpha",
-        "softplus",
-        "elu_derivative",
-        "elu_derivative_alpha",
-    )
+    for name in COMPUTED
+    if name not in bounds.SCALED
     for dtype in (np.float64, np.float32)
 }
 ZEROS = bounds.ZEROS
@@ -116,7 +112,7 @@ ZEROS = bounds.ZEROS
 DERIVATIVE_BOUNDS = {
     name: (bounds.BOUNDS[name]["float64"], bounds.SCALED[name])
     for name in bounds.SCALED
-    if name in COMPUTED  # mish's are in tests/test_mish.py, swish's in TestSwishBeta
+    if name in COMPUTED  # mish's are in tests/test_mish.py
 }
 
 
@@ -158,20 +154,16 @@ def test_float32_is_float64_rounded_once():
 # ---------------------------------------------------------------------------------------
 # Derivatives against central differences
 
+# Every registry entry's derivative is checked against central differences in
+# tests/test_registry.py; here the parameters the registry does not bind.
 PAIRS = {
-    "relu": (relu, relu_derivative),
-    "leaky_relu": (leaky_relu, leaky_relu_derivative),
     "leaky_relu_0.2": (
         functools.partial(leaky_relu, alpha=0.2),
         functools.partial(leaky_relu_derivative, alpha=0.2),
     ),
-    "elu": (elu, elu_derivative),
     "elu_0.5": (functools.partial(elu, alpha=0.5), functools.partial(elu_derivative, alpha=0.5)),
-    "softplus": (softplus, softplus_derivative),
-    "gelu": (gelu, gelu_derivative),
+    "swish_2": (functools.partial(silu, beta=2.0), functools.partial(silu_derivative, beta=2.0)),
     "gelu_tanh": (gelu_tanh, gelu_tanh_derivative),
-    "silu": (silu, silu_derivative),
-    "identity": (identity, identity_derivative),
 }
 
 

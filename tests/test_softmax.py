@@ -331,8 +331,8 @@ class TestVjp:
     def test_shape_mismatch(self):
         with pytest.raises(
             ValueError,
-            match=r"softmax_vjp: p and g must have the same shape; "
-            r"got p.shape=\(3,\) and g.shape=\(4,\)",
+            match=r"softmax_vjp: p and v must have the same shape; "
+            r"got p.shape=\(3,\) and v.shape=\(4,\)",
         ):
             softmax_vjp(np.ones(3) / 3, np.ones(4))
 
@@ -354,7 +354,7 @@ class TestVjp:
         ("args", "match"),
         [
             (("abc", [1.0]), r"^softmax_vjp: argument 'p' must be"),
-            (([1.0], "abc"), r"^softmax_vjp: argument 'g' must be"),
+            (([1.0], "abc"), r"^softmax_vjp: argument 'v' must be"),
         ],
     )
     def test_bad_types_name_the_argument(self, args, match):
