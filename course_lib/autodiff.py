@@ -10,7 +10,7 @@ derivatives need them.
 
 The local derivatives are not written again here: an activation's comes from the
 registry (`course_lib.registry`), softmax's vector-Jacobian product from
-`course_lib.softmax_vjp`, and the losses' gradients from `course_lib.losses`.
+`course_lib.softmax.softmax_vjp`, and the losses' gradients from `course_lib.losses`.
 Elementwise operations broadcast as NumPy does, and a gradient flowing back to a
 broadcast input is summed over the axes it was broadcast along.
 

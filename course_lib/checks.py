@@ -243,9 +243,9 @@ def check_my_gradient(
     Returns
     -------
     SelfCheck
-        Against central differences (`numerical_gradient`), to 1e-6 relative to
-        max(|expected|, 1); the worst component is reported by its index and the
-        value of `x` there.
+        Against central differences (`numerical_gradient`), to 1e-6 relative to the
+        larger of the expected value's magnitude and 1; the worst component is reported
+        by its index and the value of `x` there.
 
     Examples
     --------

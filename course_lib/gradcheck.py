@@ -42,7 +42,7 @@ DEFAULT_RTOL = 1e-6
 
 Central differences with the default step agree with a correct derivative to about
 1e-10 relative. Measured worst cases: 4e-11 for sigmoid, tanh, softplus, GELU and SiLU on
-[-20, 20] (floor 1); 2.4e-9 for sin and exp there, where the step grows with |x|; 8e-9
+[-20, 20] (floor 1); 2.4e-9 for sin and exp there, where the step grows with :math:`|x|`; 8e-9
 for the cross-entropy gradients with logits up to 80; 1.2e-7 for a squared error whose
 total is 5000. A wrong derivative is typically off by 1e-2 or more.
 """
@@ -50,9 +50,9 @@ total is 5000. A wrong derivative is typically off by 1e-2 or more.
 DEFAULT_FLOOR = 1.0
 """Default floor of the relative error's denominator: below it the error is absolute.
 
-The rounding noise of a central difference is absolute, about eps * |f| / h, so
-relative errors of values near 0 say nothing; with floor 1 an error is relative for
-|values| >= 1 and absolute below.
+The rounding noise of a central difference is absolute, about machine epsilon times
+the size of f over the step h, so relative errors of values near 0 say nothing; with
+floor 1 an error is relative for values of magnitude 1 or more and absolute below.
 """
 
 
@@ -319,7 +319,7 @@ def numerical_jacobian(
 
     See Also
     --------
-    numerical_gradient, course_lib.softmax_jacobian
+    numerical_gradient, course_lib.softmax.softmax_jacobian
 
     Notes
     -----

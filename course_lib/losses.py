@@ -189,7 +189,7 @@ def softmax_cross_entropy(z: ArrayLike, t: ArrayLike, axis: int = -1) -> np.floa
     See Also
     --------
     softmax_cross_entropy_gradient : :math:`\operatorname{softmax}(z) - t`.
-    course_lib.log_softmax : the log-probabilities used here.
+    course_lib.softmax.log_softmax : the log-probabilities used here.
 
     Notes
     -----
@@ -245,7 +245,7 @@ def softmax_cross_entropy_gradient(z: ArrayLike, t: ArrayLike, axis: int = -1) -
 
     See Also
     --------
-    softmax_cross_entropy, course_lib.softmax_vjp
+    softmax_cross_entropy, course_lib.softmax.softmax_vjp
 
     Notes
     -----
@@ -305,7 +305,7 @@ def binary_cross_entropy(z: ArrayLike, t: ArrayLike) -> np.floating:
     See Also
     --------
     binary_cross_entropy_gradient : :math:`\sigma(z) - t`.
-    course_lib.log_sigmoid
+    course_lib.sigmoid.log_sigmoid
 
     Notes
     -----
