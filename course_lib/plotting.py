@@ -114,13 +114,46 @@ def plot_activation(
     return ActivationPlot(ax, curves)
 
 
+# The gallery tells a function from its derivative by colour and by line style alike
+# (readable in grey and for colour-blind readers), with one legend for all panels.
+FUNCTION_STYLE = {"color": "C0", "lw": 2, "ls": "-"}
+DERIVATIVE_STYLE = {"color": "C3", "lw": 2, "ls": "--"}
+_SYMBOLS = {"alpha": "α", "beta": "β"}
+
+
+def _panel_title(name: str) -> str:
+    """The entry's title, with the parameter values it is bound to (``ELU, α = 1``)."""
+    act = ACTIVATIONS[name]
+    bound = [f"{_SYMBOLS.get(p, p)} = {v:g}" for p, v in act.formula.parameters]
+    return ", ".join([act.title, *bound])
+
+
+def _mark_small_slope(ax: Axes, name: str, z: np.ndarray) -> None:
+    """Point at a kinked entry's left branch when its slope is too small to see."""
+    act = ACTIVATIONS[name]
+    params = dict(act.formula.parameters)
+    if not act.kinks or "alpha" not in params or abs(params["alpha"]) >= 0.1:
+        return
+    left = float(z.min()) / 2
+    ax.annotate(
+        f"slope α = {params['alpha']:g}",
+        xy=(left, float(act.function(left))),
+        xytext=(float(z.min()), 0.7),
+        fontsize="small",
+        arrowprops={"arrowstyle": "->", "color": "0.3"},
+    )
+
+
 def plot_derivative_gallery(
     names: Sequence[str] | None = None, z: ArrayLike | None = None, ncols: int = 4
 ) -> GalleryPlot:
     """One small panel per activation, each with the function and its derivative.
 
     These are the "shapes of derivatives of commonly-used activation functions" that
-    the source article announces and never shows.
+    the source article announces and never shows. Every panel is titled with the entry's
+    name and the parameters it is bound to; the function is solid blue and the
+    derivative dashed red in all of them, with one legend above the panels, and a
+    leaky ReLU's small slope is pointed out.
 
     Parameters
     ----------
@@ -143,6 +176,8 @@ def plot_derivative_gallery(
     >>> fig, axes, curves = plot_derivative_gallery(["relu", "tanh"], z=[-1.0, 1.0])
     >>> curves["relu"].df
     array([0., 1.])
+    >>> axes["tanh"].get_title()
+    'Hyperbolic tangent'
     >>> plt.close(fig)
     """
     func = "plot_derivative_gallery"
@@ -158,10 +193,21 @@ def plot_derivative_gallery(
     )
     axes, curves = {}, {}
     for name, ax in zip(names, grid.flat, strict=False):
-        curves[name] = plot_activation(name, z, ax=ax).curves[name]
-        ax.set_ylabel("")  # in a small panel the legend names the curves
-        ax.legend(fontsize="small")
-        axes[name] = ax
+        act = ACTIVATIONS[name]
+        curve = Curve(z, np.asarray(act.function(z)), np.asarray(act.derivative(z)))
+        ax.plot(z, curve.f, **FUNCTION_STYLE)
+        ax.plot(z, curve.df, **DERIVATIVE_STYLE)
+        ax.set_title(_panel_title(name), fontsize="medium")
+        ax.set_xlabel("z")
+        _mark_small_slope(ax, name, z)
+        curves[name], axes[name] = curve, ax
     for ax in grid.flat[len(names) :]:
         ax.set_visible(False)
+    first = grid.flat[0]
+    fig.legend(
+        first.get_lines()[:2],
+        ["function f(z)", "derivative f′(z)"],
+        loc="outside upper center",
+        ncols=2,
+    )
     return GalleryPlot(fig, axes, curves)

@@ -160,6 +160,20 @@ def test_math_is_served_by_the_site(site):
             assert "_static/mathjax/tex-chtml.js" in source, f"{page.name}: no local MathJax"
 
 
+def test_every_figure_has_its_caption_as_alt_text(site):
+    # myst-nb's default alt is the image's file name, a hash a screen reader reads out
+    count = 0
+    for page in (p for p in site.rglob("*.html") if "_static" not in p.parts):
+        source = page.read_text(encoding="utf-8")
+        for figure in re.findall(r"<figure.*?</figure>", source, flags=re.DOTALL):
+            for alt in re.findall(r'<img alt="([^"]*)"', figure):
+                count += 1
+                assert alt, page.name
+                assert not alt.endswith((".png", ".svg")), (page.name, alt)
+                assert "\\" not in alt, (page.name, alt)  # LaTeX read out as words
+    assert count >= 16, count  # every chapter's figures
+
+
 @pytest.mark.parametrize("ipynb", NOTEBOOKS, ids=IDS)
 def test_exercises_solutions_figures_and_equations(site, ipynb):
     source = ipynb.with_suffix(".md").read_text(encoding="utf-8")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -91,8 +93,31 @@ class TestGallery:
         assert list(curves) == list(axes) == list(ACTIVATIONS)
         visible = [ax for ax in fig.axes if ax.get_visible()]
         assert len(visible) == len(ACTIVATIONS)
-        assert len(fig.axes) == 12  # 3 rows of 4, two hidden
+        assert len(fig.axes) == math.ceil(len(ACTIVATIONS) / 4) * 4  # rows of 4
         fig.canvas.draw()
+
+    def test_titles_one_legend_and_two_styles(self):
+        fig, axes, _ = plot_derivative_gallery(["leaky_relu", "elu", "tanh"])
+        assert [ax.get_title() for ax in axes.values()] == [
+            "Leaky ReLU, α = 0.01",
+            "ELU, α = 1",
+            "Hyperbolic tangent",
+        ]
+        assert all(ax.get_legend() is None for ax in axes.values())
+        (legend,) = fig.legends
+        assert [t.get_text() for t in legend.get_texts()] == [
+            "function f(z)",
+            "derivative f′(z)",
+        ]
+        for ax in axes.values():  # told apart by colour and by line style
+            f_line, df_line = ax.get_lines()
+            assert f_line.get_color() != df_line.get_color()
+            assert f_line.get_linestyle() != df_line.get_linestyle()
+        # leaky ReLU's slope of 0.01 is invisible at this scale: it is pointed out
+        texts = [t.get_text() for t in axes["leaky_relu"].texts]
+        assert texts == ["slope α = 0.01"]
+        assert len(axes["elu"].texts) == 0
+        plt.close(fig)
 
     def test_each_panel_matches_its_data(self):
         z = np.linspace(-2, 2, 41)

@@ -319,7 +319,30 @@ def repository_substitution(app, config) -> None:
     config.myst_substitutions = {**config.myst_substitutions, "repository": f"<{url}>"}
 
 
+def figure_alt_text(app, doctree, docname) -> None:
+    """Give every figure's image its caption as alt text.
+
+    myst-nb sets a notebook figure's ``alt`` to the image's file name, a hash that a
+    screen reader would read out; the caption says what the figure shows. An ``alt``
+    that an author wrote (anything but the file name) is kept.
+    """
+    from docutils import nodes
+
+    for figure in doctree.findall(nodes.figure):
+        captions = list(figure.findall(nodes.caption))
+        if not captions:
+            continue
+        # math as words a screen reader can say: \\alpha is "alpha", braces go
+        text = re.sub(r"\\([A-Za-z]+)", r"\1", captions[0].astext())
+        text = " ".join(text.replace("{", "").replace("}", "").split())
+        for image in figure.findall(nodes.image):
+            alt = image.get("alt", "")
+            if not alt or alt == image.get("uri", "") or alt.endswith((".png", ".svg")):
+                image["alt"] = text
+
+
 def setup(app):
+    app.connect("doctree-resolved", figure_alt_text)
     app.connect("config-inited", repository_substitution)
     app.connect("env-before-read-docs", check_notebooks)
     app.connect("source-read", expand_fences)
