@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
 from course_lib import (
+    bounds,
     correctly_rounded,
     log_softmax,
     logsumexp,
@@ -182,9 +183,22 @@ class TestLogSoftmax:
 class TestLogsumexp:
     @given(logits)
     def test_matches_scipy(self, z):
+        # m + log(sum exp(z - m)) cancels when the result is near 0 and m < 0 (both
+        # libraries compute it so): the error is relative to max(|result|, |max z|), as
+        # logsumexp's bound is measured (z = [-8, -1.0977, -1.0977, -1.0977] gives 0.0013)
+        scale = np.maximum(np.abs(scipy.special.logsumexp(z, axis=-1)), np.abs(z.max(axis=-1)))
         np.testing.assert_allclose(
-            logsumexp(z), scipy.special.logsumexp(z, axis=-1), rtol=1e-13, atol=1e-300
+            logsumexp(z), scipy.special.logsumexp(z, axis=-1), rtol=0, atol=1e-13 * scale.max()
         )
+
+    def test_the_cancelling_case_hypothesis_found(self):
+        # against 50 digits: within the bound in ulps of |max z|, not of the tiny result
+        z = np.array([-8.0, -1.09765625, -1.09765625, -1.09765625])
+        with mpmath.workdps(50):
+            exact = mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for v in z))
+        error = abs(mpmath.mpf(float(logsumexp(z))) - exact) / np.spacing(1.09765625)
+        assert float(exact) == pytest.approx(0.0012910, rel=1e-4)
+        assert error <= bounds.BOUNDS["logsumexp"]["float64"]
 
     def test_accurate_for_a_dominant_term(self):
         # log(e^0 + e^-40) = log1p(e^-40) = 4.248e-18 exactly to 50 digits
