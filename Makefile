@@ -138,6 +138,7 @@ accuracy-search: $(STAMP)
 # profile of tests/conftest.py.
 mutation: $(STAMP)
 	rm -rf mutants
+	mkdir -p mutants/book  # for also_copy's book/references.bib (mutmut copies files, not folders)
 	@TIMEFORMAT='==> mutmut ran in %R s'; time COURSE_LIB_MUTATION=1 $(BIN)/mutmut run --max-children 2
 	$(BIN)/python tools/mutation_summary.py
 
