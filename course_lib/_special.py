@@ -50,10 +50,16 @@ from numpy.typing import ArrayLike
 
 from ._eft import two_product, two_sum
 
-__all__ = ["SCALE", "erf", "erfc", "exp_scaled", "exp_times", "ndtr", "normal_pdf"]
+__all__ = ["DEEP", "SCALE", "erf", "erfc", "exp_scaled", "exp_times", "ndtr", "normal_pdf"]
 
 SCALE = 64
 """``scaled=True`` results are the value times ``2**SCALE``."""
+
+DEEP = -700.0
+"""Below this exponent e**a is within a factor e**8 of the subnormal range, where a product
+such as z * exp(z) would multiply the rounding error of a subnormal by |z|: such tails
+are formed times ``2**SCALE`` (`exp_scaled`, `exp_times`) and scaled back with a single
+rounding."""
 
 # erx = (float)0.84506291151, erf(1) rounded to single precision
 _ERX = 8.45062911510467529297e-01  # 0x3FEB0AC1, 0x60000000
@@ -388,7 +394,7 @@ def exp_scaled(a: ArrayLike) -> np.ndarray:
 
 
 def exp_times(x: np.ndarray, a: np.ndarray, a_lo: np.ndarray | float = 0.0) -> np.ndarray:
-    r"""``x * exp(a + a_lo)`` for 1-d float64 arrays with :math:`a \le -700`, rounded once.
+    r"""``x * exp(a + a_lo)`` for 1-d float64 arrays with ``a < DEEP``, rounded once.
 
     Where :math:`e^{a}` is subnormal, or near it, ``x * exp(a)`` would first round
     :math:`e^{a}` to a few significant bits and then multiply that error by

@@ -13,12 +13,9 @@ from numpy.typing import ArrayLike
 from . import bounds
 from ._arrays import FloatResult, as_float_array
 from ._kernels import via_float64
-from ._special import SCALE, exp_scaled, exp_times
+from ._special import DEEP, SCALE, exp_scaled, exp_times
 
 __all__ = ["mish", "mish_derivative"]
-
-# Below this e**z is within a factor e**8 of the subnormal range: z e**z is formed scaled.
-_DEEP = -700.0
 
 
 def _gate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -38,7 +35,7 @@ def _gate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _mish(x: np.ndarray) -> np.ndarray:
     _, num, den = _gate(x)
     out = np.maximum(x, -800.0) * (num / den)  # max: -inf * 0 would be NaN
-    deep = x < _DEEP  # tanh(softplus(z)) = e**z to within a relative e**z
+    deep = x < DEEP  # tanh(softplus(z)) = e**z to within a relative e**z
     out[deep] = exp_times(x[deep], x[deep])
     return out
 
@@ -55,7 +52,7 @@ def _mish_derivative(x: np.ndarray) -> np.ndarray:
         e * (4.0 * (1.0 + xc) + e * ((6.0 + 4.0 * xc) + e * (4.0 + e))),
     )
     out = top / (den * den)
-    deep = x < _DEEP  # mish'(z) = e**z (1 + z) to within a relative e**z
+    deep = x < DEEP  # mish'(z) = e**z (1 + z) to within a relative e**z
     xd = xc[deep]
     out[deep] = np.ldexp((1.0 + xd) * exp_scaled(xd), -SCALE)
     return out

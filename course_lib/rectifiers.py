@@ -20,7 +20,7 @@ from . import bounds
 from ._arrays import FloatResult, as_float_array, check_range, finish, real_scalar
 from ._eft import two_product, two_sum
 from ._kernels import via_float64
-from ._special import SCALE, exp_scaled, exp_times, ndtr, normal_pdf
+from ._special import DEEP, SCALE, exp_scaled, exp_times, ndtr, normal_pdf
 from .sigmoid import sigmoid, sigmoid_derivative
 
 __all__ = [
@@ -50,10 +50,6 @@ _APPROXIMATE = ("none", "tanh")
 # w = 2u = _K (z + _C z**3), _K = 2 sqrt(2/pi), _C = 0.044715.
 _K, _K_LO = 1.5957691216057308, -9.96930880911092e-17
 _C, _C_LO = 0.044715, 2.1960211427085595e-18
-# Below this exp(z) is within a factor e**8 of the subnormal range, where a product
-# such as z * exp(z) would multiply the rounding error of a subnormal by |z|: such
-# tails are computed times 2**SCALE and scaled back with a single rounding.
-_DEEP = -700.0
 
 
 def _with_nan(out: np.ndarray, z: np.ndarray) -> FloatResult:
@@ -394,7 +390,7 @@ def elu_derivative(z: ArrayLike, alpha: float = 1.0) -> FloatResult:
 
     def kernel(x: np.ndarray) -> np.ndarray:
         d = a * np.exp(np.minimum(x, 0.0))
-        deep = x < _DEEP  # alpha * exp(z) would round exp(z) to a subnormal first
+        deep = x < DEEP  # alpha * exp(z) would round exp(z) to a subnormal first
         d[deep] = np.ldexp(a * exp_scaled(x[deep]), -SCALE)
         return np.where(x > 0, 1.0, d)
 
@@ -613,7 +609,7 @@ def _gelu_tanh(x: np.ndarray) -> np.ndarray:
     v, h = _tanh_argument(xc)
     s = sigmoid(v) + sigmoid_derivative(v) * h  # sigma(v + h) to first order in h
     out = np.maximum(x, -30.0) * s  # max: -inf * 0 would be NaN
-    deep = v < _DEEP
+    deep = v < DEEP
     e = exp_scaled(v[deep])  # sigma(w) = e**w (1 + e**w rounds to 1)
     out[deep] = np.ldexp(xc[deep] * (e + e * h[deep]), -SCALE)
     return out
@@ -627,7 +623,7 @@ def _gelu_tanh_derivative(x: np.ndarray) -> np.ndarray:
     ds = dsig + dsig * ((1.0 - 2.0 * sig) * h)  # sigma'(v + h), as sigma'' = sigma'(1 - 2 sigma)
     dw = _K * (1.0 + (3.0 * _C) * (xc * xc))  # w'(z)
     out = s + xc * dw * ds
-    deep = v < _DEEP  # sigma(w) = sigma'(w) = e**w
+    deep = v < DEEP  # sigma(w) = sigma'(w) = e**w
     e = exp_scaled(v[deep])
     out[deep] = np.ldexp((e + e * h[deep]) * (1.0 + xc[deep] * dw[deep]), -SCALE)
     return out
@@ -759,8 +755,9 @@ def _times_beta(x: np.ndarray, beta: float) -> tuple[np.ndarray, np.ndarray | No
     r"""``t + t_lo = beta * x`` exactly (``t_lo`` is None when ``t`` is exact).
 
     ``sigmoid(t)`` is near :math:`e^{t}` for negative ``t``, where a relative error
-    :math:`\delta` of ``t`` becomes :math:`|t|\delta` (700 ulps at :math:`t = -700`), so
-    the rounding error of :math:`\beta z` is kept. It is 0 where ``t`` is not finite.
+    :math:`\delta` of ``t`` becomes :math:`|t|\delta` (hundreds of ulps near
+    :math:`t = -700`), so the rounding error of :math:`\beta z` is kept. It is 0 where
+    ``t`` is not finite.
     """
     if beta == 1.0:
         return x, None
@@ -781,7 +778,7 @@ def _swish(x: np.ndarray, beta: float) -> np.ndarray:
     s = sigmoid(t)
     if t_lo is not None:
         s += sigmoid_derivative(t) * t_lo  # sigma(t + t_lo) to first order
-    deep = t < _DEEP  # sigma(t) = e**t: 1 + e**t rounds to 1
+    deep = t < DEEP  # sigma(t) = e**t: 1 + e**t rounds to 1
     out = np.where(deep, 0.0, x) * s  # where: inf * 0 would be NaN
     out[deep] = exp_times(x[deep], t[deep], 0.0 if t_lo is None else t_lo[deep])
     return out
@@ -801,7 +798,7 @@ def _swish_derivative(x: np.ndarray, beta: float) -> np.ndarray:
     if t_lo is not None:  # + silu''(t) t_lo, silu'' = sigma' (2 + t (sigma(-t) - sigma(t)))
         skew = np.where(t < 0, 1.0 - e, e - 1.0) / d
         out += e / (d * d) * (2.0 + tc * skew) * t_lo
-    deep = t < _DEEP  # silu'(t) = e**t (1 + t) to within a relative e**t
+    deep = t < DEEP  # silu'(t) = e**t (1 + t) to within a relative e**t
     td = tc[deep]
     lo = 0.0 if t_lo is None else t_lo[deep]
     out[deep] = np.ldexp(((1.0 + td) + lo * (2.0 + td)) * exp_scaled(td), -SCALE)

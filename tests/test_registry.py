@@ -279,7 +279,7 @@ class TestFromOutputRefusesWhatNoOutputIs:
 
 def _functions():
     for name, act in ACTIVATIONS.items():
-        yield f"{name}", act.function, None
+        yield name, act.function, None
         yield f"{name}_derivative", act.derivative, None
         if act.derivative_from_output is not None:
             yield f"{name}_derivative_from_output", act.derivative_from_output, act.function

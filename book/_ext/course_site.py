@@ -35,6 +35,7 @@ from pathlib import Path
 
 import nbformat
 import sphinxcontrib.bibtex.plugin
+from docutils import nodes
 from sphinx.util import logging
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -326,8 +327,6 @@ def figure_alt_text(app, doctree, docname) -> None:
     screen reader would read out; the caption says what the figure shows. An ``alt``
     that an author wrote (anything but the file name) is kept.
     """
-    from docutils import nodes
-
     for figure in doctree.findall(nodes.figure):
         captions = list(figure.findall(nodes.caption))
         if not captions:
