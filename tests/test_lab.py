@@ -1,8 +1,10 @@
 """`make lab` works as promised: checked by driving JupyterLab in headless Chromium.
 
 tools/check_lab.py starts a JupyterLab server on a copy of the notebooks and asserts
-that double-clicking a notebook's .md opens it as a notebook, that MyST (math,
-exercises, solutions) renders, and that saving updates both files of the pair.
+that saving an unchanged chapter leaves both halves byte-identical (every chapter, and
+a hand-wrapped control that the save must rewrite), that double-clicking a notebook's
+.md opens it as a notebook, that MyST (math, exercises, solutions) renders, and that
+saving updates both files of the pair.
 """
 
 import subprocess

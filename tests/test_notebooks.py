@@ -8,6 +8,7 @@ a direction by file time, which is arbitrary after a clone, so compare the cells
 from pathlib import Path
 
 import jupytext
+import nbformat
 import pytest
 from jupytext.config import load_jupytext_config
 
@@ -64,6 +65,18 @@ def test_source_is_what_jupytext_writes(md):
     assert rewritten == text, (
         f"{md.name} is not in the form jupytext writes: run "
         f"`.venv/bin/jupytext --to md:myst notebooks/{md.stem}.ipynb` and commit it"
+    )
+
+
+@pytest.mark.parametrize("md", SOURCES, ids=[p.stem for p in SOURCES])
+def test_ipynb_is_what_jupyter_writes(md):
+    # the other half of a save: Jupyter's server writes the .ipynb with nbformat (one
+    # space of indent, keys sorted, a final newline); tools/check_lab.py saves every
+    # chapter in JupyterLab and compares the bytes
+    ipynb = md.with_suffix(".ipynb")
+    text = ipynb.read_text()
+    assert nbformat.writes(nbformat.reads(text, as_version=4)) + "\n" == text, (
+        f"{ipynb.name} is not in the form Jupyter writes: " + FIX.format(md=md.name)
     )
 
 

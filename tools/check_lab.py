@@ -6,7 +6,9 @@ What `make lab` promises, checked on a real server and a real browser:
    (the Jupytext default viewer from ``tools/jupyterlab-overrides.json``);
 2. MyST renders (jupyterlab-myst): labelled equations are typeset by MathJax, and the
    ``{exercise}`` / ``{solution}`` directives become admonitions, not raw text;
-3. saving keeps the pair in step: an edit saved in JupyterLab reaches both the ``.md``
+3. saving an unchanged chapter changes nothing: every chapter, opened (its kernel
+   started) and saved, leaves both its ``.md`` and its ``.ipynb`` byte-identical;
+4. saving keeps the pair in step: an edit saved in JupyterLab reaches both the ``.md``
    and the ``.ipynb`` on disk.
 
 The server runs on a copy of the repository's notebooks and pyproject.toml in a
@@ -35,6 +37,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "02-sigmoid-from-logit"
+CONTROL = "99-hand-wrapped-control"
 OVERRIDES = ROOT / "tools" / "jupyterlab-overrides.json"
 # the site check's flags, with every host-name look-up blocked except our own server
 LAB_ARGS = [a for a in CHROMIUM_ARGS if not a.startswith("--host-resolver-rules")] + [
@@ -95,6 +98,34 @@ def jupytext_cells(path: Path) -> list:
     return jupytext.read(path).cells
 
 
+# Open a chapter as JupyterLab's double-click does, wait for its kernel, save it, close it
+_OPEN_AND_SAVE = """async (path) => {
+  const app = window.jupyterapp;
+  const widget = await app.commands.execute(
+    'docmanager:open', {path, factory: 'Jupytext Notebook'});
+  await widget.context.ready;
+  await widget.sessionContext.ready;
+  await new Promise((done) => setTimeout(done, 500));  // the kernel's language_info
+  await widget.context.save();
+  await widget.close();
+}"""
+
+
+def unchanged_saves(page, work: Path) -> list[str]:
+    """Open and save every chapter; return the files whose bytes the save changed."""
+    changed = []
+    for md in sorted((work / "notebooks").glob("[0-9][0-9]-*.md")):
+        halves = [md, md.with_suffix(".ipynb")]
+        before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in halves]
+        page.evaluate(_OPEN_AND_SAVE, f"notebooks/{md.name}")
+        for path, (data, mtime) in zip(halves, before, strict=True):
+            if path.stat().st_mtime_ns == mtime:
+                changed.append(f"{path.name} (not saved at all)")
+            elif path.read_bytes() != data:
+                changed.append(path.name)
+    return changed
+
+
 def check(failures: list[str], ok: bool, message: str) -> None:
     print(("PASS: " if ok else "FAIL: ") + message)
     if not ok:
@@ -130,6 +161,22 @@ def main() -> int:
                 "p => window.jupyterapp.docRegistry.defaultWidgetFactory(p).name", factory
             )
             check(failures, name == "Jupytext Notebook", f"the default viewer of .md is {name!r}")
+
+            # 3. (first, on untouched files) open and save every chapter unchanged, and a
+            # control: chapter 02 with its first caption wrapped by hand, which a save rewrites
+            control = work / "notebooks" / f"{CONTROL}.md"
+            control.write_text(md.read_text().replace("caption: ", "caption:\n      ", 1))
+            shutil.copyfile(ipynb, control.with_suffix(".ipynb"))
+            changed = unchanged_saves(page, work)
+            chapters = len(list((work / "notebooks").glob("[0-9][0-9]-*.md"))) - 1
+            check(
+                failures,
+                chapters > 0 and changed == [control.name],
+                f"saving each of the {chapters} unchanged chapters left both halves "
+                f"byte-identical, and the hand-wrapped control was rewritten; changed: {changed}",
+            )
+            control.unlink()
+            control.with_suffix(".ipynb").unlink()
 
             # 1. double-click the .md in the file browser
             page.locator(".jp-DirListing-item", has_text=f"{NOTEBOOK}.md").dblclick()
@@ -200,7 +247,7 @@ def main() -> int:
             page.screenshot(path=str(shot))
             print(f"screenshot: {shot}")
 
-            # 3. edit a code cell, save, and look at both files on disk
+            # 4. edit a code cell, save, and look at both files on disk
             marker = "# saved-from-jupyterlab"
             page.evaluate(
                 "() => { const nb = window.jupyterapp.shell.currentWidget.content;"
