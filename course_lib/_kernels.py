@@ -15,7 +15,7 @@ import numpy as np
 
 from ._arrays import FloatResult, finish
 
-__all__ = ["BLOCK", "blockwise", "neg_abs", "one_plus", "via_float64"]
+__all__ = ["BLOCK", "blockwise", "blockwise_float64", "neg_abs", "one_plus", "via_float64"]
 
 BLOCK = 65536
 
@@ -39,6 +39,39 @@ def blockwise(
         k = stop - start
         kernel(flat_in[start:stop], flat_out[start:stop], *(b[:k] for b in buffers))
     return out
+
+
+def blockwise_float64(
+    kernel: Callable[..., None], z: np.ndarray, scratch: Sequence[np.dtype | type] = ()
+) -> FloatResult:
+    """`blockwise` computed in float64, rounded once back to z's dtype (as `via_float64`).
+
+    A float64 `z` is `blockwise` itself: the kernel writes straight into the result. A
+    narrow (or longdouble) `z` is converted a block at a time into a float64 buffer and
+    the kernel's float64 result rounded into the output, so no float64 copy of the
+    whole input is ever made.
+    """
+    if z.dtype == np.float64:
+        with np.errstate(under="ignore"):  # subnormal results are answers, not errors
+            return finish(blockwise(kernel, z, scratch))
+    out = np.empty(z.shape, dtype=z.dtype)
+    flat_in = np.ravel(z)
+    flat_out = out.reshape(-1)
+    n = flat_in.size
+    x_buf, out_buf, *buffers = (
+        np.empty(min(BLOCK, n), dtype=dt) for dt in (np.float64, np.float64, *scratch)
+    )
+    for start in range(0, n, BLOCK):
+        stop = min(start + BLOCK, n)
+        k = stop - start
+        x, result = x_buf[:k], out_buf[:k]
+        with np.errstate(over="ignore", under="ignore"):  # longdouble beyond float64's range
+            x[...] = flat_in[start:stop]
+        with np.errstate(under="ignore"):
+            kernel(x, result, *(b[:k] for b in buffers))
+        with np.errstate(over="ignore", under="ignore"):
+            flat_out[start:stop] = result
+    return finish(out)
 
 
 # Setting the sign bit gives -|z| in one integer pass instead of abs then negative.
@@ -66,15 +99,24 @@ def one_plus(e: np.ndarray, den: np.ndarray, lo: np.ndarray) -> None:
 
 
 def via_float64(z: np.ndarray, kernel: Callable[[np.ndarray], np.ndarray]) -> FloatResult:
-    """Apply `kernel` to `z` as a 1-d float64 array; round once back to z's dtype and shape.
+    """Apply `kernel` to `z` as 1-d float64 blocks; round once back to z's dtype and shape.
 
     For float16 and float32 inputs this makes the result the float64 one rounded once,
     within half an ulp but for rare double roundings, whatever the accuracy of numpy's
-    narrow ``exp`` on the CPU; a longdouble input is computed in float64.
+    narrow ``exp`` on the CPU; a longdouble input is computed in float64. `kernel` must
+    be elementwise: it gets `BLOCK` elements at a time, so that its temporaries (and
+    the float64 copy of a narrow input) stay the size of a block, in cache, whatever
+    the size of `z`.
     """
-    with np.errstate(over="ignore", under="ignore"):  # longdouble beyond float64's range
-        x = np.asarray(z, dtype=np.float64).reshape(-1)
-    with np.errstate(under="ignore"):  # subnormal results are answers, not errors
-        out = kernel(x)
-    with np.errstate(over="ignore", under="ignore"):
-        return finish(out.astype(z.dtype, copy=False).reshape(z.shape))
+    out = np.empty(z.shape, dtype=z.dtype)
+    flat_in = np.ravel(z)
+    flat_out = out.reshape(-1)
+    for start in range(0, flat_in.size, BLOCK):
+        chunk = flat_in[start : start + BLOCK]
+        with np.errstate(over="ignore", under="ignore"):  # longdouble beyond float64's range
+            x = np.asarray(chunk, dtype=np.float64)
+        with np.errstate(under="ignore"):  # subnormal results are answers, not errors
+            result = kernel(x)
+        with np.errstate(over="ignore", under="ignore"):
+            flat_out[start : start + BLOCK] = result
+    return finish(out)

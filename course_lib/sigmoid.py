@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike
 
 from . import bounds
 from ._arrays import FloatResult, as_float_array, check_range, finish
-from ._kernels import blockwise, neg_abs, one_plus, via_float64
+from ._kernels import blockwise, blockwise_float64, neg_abs, one_plus, via_float64
 
 __all__ = [
     "log_sigmoid",
@@ -112,7 +112,7 @@ def sigmoid(z: ArrayLike) -> FloatResult:
     4.2e-322
     """
     z = as_float_array(z, "sigmoid")
-    return via_float64(z, lambda x: blockwise(_sigmoid_kernel, x, (x.dtype, x.dtype, np.bool_)))
+    return blockwise_float64(_sigmoid_kernel, z, (np.float64, np.float64, np.bool_))
 
 
 @bounds.documented("logit")
@@ -212,7 +212,7 @@ def log_sigmoid(z: ArrayLike) -> FloatResult:
     array([-1.00000000e+03, -6.93147181e-01, -4.24835426e-18])
     """
     z = as_float_array(z, "log_sigmoid")
-    return via_float64(z, lambda x: blockwise(_log_sigmoid_kernel, x))
+    return blockwise_float64(_log_sigmoid_kernel, z)
 
 
 @bounds.documented("sigmoid_derivative")
@@ -244,7 +244,7 @@ def sigmoid_derivative(z: ArrayLike) -> FloatResult:
     array([2.50000000e-01, 1.04993585e-01, 4.24835426e-18])
     """
     z = as_float_array(z, "sigmoid_derivative")
-    return via_float64(z, lambda x: blockwise(_sigmoid_derivative_kernel, x, (x.dtype, x.dtype)))
+    return blockwise_float64(_sigmoid_derivative_kernel, z, (np.float64, np.float64))
 
 
 @bounds.documented("sigmoid_derivative_from_output")

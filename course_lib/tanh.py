@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 
 from . import bounds
 from ._arrays import FloatResult, as_float_array, check_range, finish
-from ._kernels import blockwise, neg_abs, one_plus, via_float64
+from ._kernels import blockwise_float64, neg_abs, one_plus, via_float64
 
 __all__ = ["tanh", "tanh_derivative", "tanh_derivative_from_output"]
 
@@ -46,10 +46,6 @@ def _tanh_derivative_kernel(
         with np.errstate(under="ignore"):  # a subnormal or 0 result is the answer
             far_z = np.minimum(np.abs(z[where]), 1e4)  # as above: 2|z| must not overflow
             out[where] = np.exp(64 - 2 * far_z) * _FOUR_E_MINUS_64
-
-
-def _tanh_derivative_float64(z: np.ndarray) -> np.ndarray:
-    return blockwise(_tanh_derivative_kernel, z, (z.dtype, z.dtype))
 
 
 @bounds.documented("tanh")
@@ -127,7 +123,8 @@ def tanh_derivative(z: ArrayLike) -> FloatResult:
     array([1.00000000e+00, 4.19974342e-01, 1.69934170e-17])
     """
     z = as_float_array(z, "tanh_derivative")
-    return via_float64(z, _tanh_derivative_float64)  # float16/32: rounded once
+    # float16/32: rounded once
+    return blockwise_float64(_tanh_derivative_kernel, z, (np.float64, np.float64))
 
 
 @bounds.documented("tanh_derivative_from_output")
