@@ -74,24 +74,30 @@ def two_product(a: _Operand, b: _Operand, huge: bool = False) -> tuple[_Operand,
     return p, e
 
 
-def _sum2(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum along the last axis as ``hi + lo``: a pairwise tree of `two_sum`."""
-    lo = np.zeros(x.shape[:-1], dtype=x.dtype)
-    while x.shape[-1] > 1:
-        n = x.shape[-1] // 2 * 2
-        s, e = two_sum(x[..., 0:n:2], x[..., 1:n:2])
-        lo += e.sum(axis=-1)
-        x = s if n == x.shape[-1] else np.concatenate([s, x[..., n:]], axis=-1)
-    hi = x[..., 0] if x.shape[-1] else np.zeros_like(lo)
+def _sum2(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Sum along `axis` (-1 or 0) as ``hi + lo``: a pairwise tree of `two_sum`."""
+
+    def part(index: slice | int) -> np.ndarray:
+        return x[index] if axis == 0 else x[..., index]
+
+    lo = np.zeros(np.delete(x.shape, axis), dtype=x.dtype)
+    while x.shape[axis] > 1:
+        n = x.shape[axis] // 2 * 2
+        s, e = two_sum(part(slice(0, n, 2)), part(slice(1, n, 2)))
+        lo += e.sum(axis=axis)
+        x = s if n == x.shape[axis] else np.concatenate([s, part(slice(n, None))], axis=axis)
+    hi = part(0) if x.shape[axis] else np.zeros_like(lo)
     return two_sum(hi, lo)
 
 
-def dot2(a: np.ndarray, b: np.ndarray, huge: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Dot products along the last axis as unevaluated sums ``hi + lo``.
+def dot2(
+    a: np.ndarray, b: np.ndarray, huge: bool = False, axis: int = -1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dot products along `axis` (-1 or 0) as unevaluated sums ``hi + lo``.
 
     The result is as accurate as if computed in twice the working precision:
     its error is about ``u * |a.b| + K * u**2 * (|a|.|b|)``.
     """
     p, e = two_product(a, b, huge)
-    hi, lo = _sum2(p)
-    return two_sum(hi, lo + e.sum(axis=-1))
+    hi, lo = _sum2(p, axis)
+    return two_sum(hi, lo + e.sum(axis=axis))

@@ -408,30 +408,41 @@ def softmax_jacobian(z: ArrayLike, axis: int = -1) -> FloatArray:
     return jac.astype(z.dtype, copy=False)
 
 
-def _vjp_compensated(p: np.ndarray, g: np.ndarray, huge: bool = False) -> np.ndarray:
-    """``p * (g - p.g)`` along the last axis, each component to a few ulps.
+def _first_max(p: np.ndarray, p_max: np.ndarray, axis: int) -> np.ndarray:
+    """True at the first maximum of each slice along `axis` (-1 or 0), as argmax picks it."""
+    if axis == 0:  # a few rows (K < SHORT_ROWS), each a vector over the block's slices
+        top = p == p_max
+        seen = top[0].copy()
+        for row in top[1:]:
+            row &= ~seen
+            seen |= row
+        return top
+    return np.arange(p.shape[-1]) == np.argmax(p, axis=-1, keepdims=True)
+
+
+def _vjp_compensated(
+    p: np.ndarray, g: np.ndarray, huge: bool = False, axis: int = -1
+) -> np.ndarray:
+    """``p * (g - p.g)`` along `axis` (-1 or 0), each component to a few ulps.
 
     `huge`: some ``|g|`` reach ``2**995``, where the exact products need a scaled split.
     """
-    d_hi, d_lo = dot2(p, g, huge)
-    out = p * ((g - d_hi[..., None]) - d_lo[..., None])
+    d_hi, d_lo = (np.expand_dims(d, axis) for d in dot2(p, g, huge, axis))
+    out = p * ((g - d_hi) - d_lo)
     # An entry with p > 1/2 (the max; at most one) would need p.g to more than twice
     # the precision when 1 - p is tiny. Use g_i - p.g = (1 - p_i) g_i - sum_{j!=i} p_j g_j,
     # where 1 - p_i is exact (Sterbenz) and nothing large cancels.
-    top = np.argmax(p, axis=-1)[..., None]
-    p_top = np.take_along_axis(p, top, axis=-1)
+    p_top = np.max(p, axis=axis, keepdims=True)
     if not (p_top > 0.5).any():
         return out
-    g_top = np.take_along_axis(g, top, axis=-1)
-    others = p.copy()
-    np.put_along_axis(others, top, 0.0, axis=-1)
-    r_hi, r_lo = dot2(others, g, huge)
-    a_hi, a_lo = two_product(1 - p_top[..., 0], g_top[..., 0], huge)
+    top = _first_max(p, p_top, axis)
+    g_top = np.sum(np.where(top, g, -0.0), axis=axis, keepdims=True)  # -0.0: g_top exactly
+    others = np.where(top, 0.0, p)
+    r_hi, r_lo = (np.expand_dims(r, axis) for r in dot2(others, g, huge, axis))
+    a_hi, a_lo = two_product(1 - p_top, g_top, huge)
     t, e = two_sum(a_hi, -r_hi)
-    y_top = p_top[..., 0] * (t + ((e + a_lo) - r_lo))
-    current = np.take_along_axis(out, top, axis=-1)[..., 0]
-    np.put_along_axis(out, top, np.where(p_top[..., 0] > 0.5, y_top, current)[..., None], axis=-1)
-    return out
+    y_top = p_top * (t + ((e + a_lo) - r_lo))
+    return np.where(top & (p_top > 0.5), y_top, out)
 
 
 @bounds.documented("softmax_vjp")
@@ -499,12 +510,26 @@ def softmax_vjp(p: ArrayLike, v: ArrayLike, axis: int = -1) -> FloatArray:
     work = np.float64 if np.finfo(dtype).bits < 64 else dtype
     pw = np.moveaxis(p.astype(work, copy=False), ax, -1)
     gw = np.moveaxis(g.astype(work, copy=False), ax, -1)
-    g_max = np.max(np.abs(gw), axis=-1, initial=0.0)  # per slice; NaN propagates
-    plain = ~np.isfinite(g_max)  # inf or NaN in g: the plain formula gives IEEE's answer
-    big = g_max >= _SPLIT_LIMIT  # the plain exact split would overflow
-    if not (plain.any() or big.any()):
-        out = _vjp_compensated(pw, gw)
+    # one pass over all of g first (NaN propagates): slices are looked at one by one
+    # only if some |g| is not finite or too big for the plain exact split
+    largest = max(-np.min(gw, initial=0.0), np.max(gw, initial=0.0))
+    if largest < _SPLIT_LIMIT:  # the usual case, by blocks of rows in cache
+        k = pw.shape[-1]
+        p2, g2 = pw.reshape(-1, k), gw.reshape(-1, k)
+        out = np.empty_like(p2)
+        step = max(1, BLOCK // k)
+        for start in range(0, p2.shape[0], step):
+            rows = slice(start, start + step)
+            if k < SHORT_ROWS:  # transposed, as in _by_row_blocks: bit for bit the same
+                p_t, g_t = np.ascontiguousarray(p2[rows].T), np.ascontiguousarray(g2[rows].T)
+                out[rows] = _vjp_compensated(p_t, g_t, axis=0).T
+            else:
+                out[rows] = _vjp_compensated(p2[rows], g2[rows])
+        out = out.reshape(pw.shape)
     else:  # slice by slice, so that one bad slice leaves the others accurate
+        g_max = np.max(np.abs(gw), axis=-1, initial=0.0)  # per slice; NaN propagates
+        plain = ~np.isfinite(g_max)  # inf or NaN in g: the plain formula gives IEEE's answer
+        big = g_max >= _SPLIT_LIMIT  # the plain exact split would overflow
         k = pw.shape[-1]
         p2, g2 = pw.reshape(-1, k), gw.reshape(-1, k)
         plain, big = plain.reshape(-1), big.reshape(-1) & ~plain.reshape(-1)
