@@ -69,7 +69,7 @@ def two_product(a: _Operand, b: _Operand, huge: bool = False) -> tuple[_Operand,
     """
     p = a * b
     ah, al = _split(a, huge)
-    bh, bl = _split(b, huge)
+    bh, bl = (ah, al) if b is a else _split(b, huge)  # a square: split once
     e = al * bl - (((p - ah * bh) - al * bh) - ah * bl)
     return p, e
 

@@ -166,8 +166,9 @@ def _high_word(x: np.ndarray) -> np.ndarray:
 def _poly(coefficients: tuple[float, ...], s: np.ndarray) -> np.ndarray:
     """Horner's rule, in the order s_erf.c writes it: c0 + s*(c1 + s*(c2 + ...))."""
     out = np.full_like(s, coefficients[-1])
-    for c in coefficients[-2::-1]:
-        out = c + s * out
+    for c in coefficients[-2::-1]:  # c + s*out, in place (the same two roundings)
+        np.multiply(out, s, out=out)
+        np.add(out, c, out=out)
     return out
 
 
@@ -196,6 +197,18 @@ def _tail(
     s = 1.0 / (ax * ax)
     first = ix < split  # ax < 1/0.35
     ratio = np.where(first, _poly(_RA, s) / _poly(_SA, s), _poly(_RB, s) / _poly(_SB, s))
+    return _tail_from_ratio(ax, ratio, lo, scaled)
+
+
+def _tail_ratio(ax: np.ndarray, first: bool) -> np.ndarray:
+    """`_tail`'s ``R/S`` for `ax` all below 1/0.35 (`first`) or all above."""
+    s = 1.0 / (ax * ax)
+    return _poly(_RA, s) / _poly(_SA, s) if first else _poly(_RB, s) / _poly(_SB, s)
+
+
+def _tail_from_ratio(
+    ax: np.ndarray, ratio: np.ndarray, lo: np.ndarray | None, scaled: bool
+) -> np.ndarray:
     # z is ax cut to its high word (SET_LOW_WORD(z, 0)): z*z is exact, and so is
     # -z*z - 0.5625; the rest of -ax**2 = -z*z + (z - ax)*(z + ax) is small.
     z = (ax.view(np.uint64) & np.uint64(0xFFFFFFFF00000000)).view(np.float64)
@@ -311,51 +324,67 @@ def erfc(x: ArrayLike) -> np.ndarray:
     return _erfc(_flat(x), None, scaled=False).reshape(x.shape)
 
 
+def _below(high_word: int) -> float:
+    """The double whose high word is `high_word` and low word 0.
+
+    For a non-negative double ``a``, s_erf.c's test ``ix < high_word`` on its high word
+    is ``a < _below(high_word)``: comparing floats spares extracting the words.
+    """
+    return float(np.uint64(high_word << 32).view(np.float64))
+
+
 def _erfc(x: np.ndarray, lo: np.ndarray | None, scaled: bool) -> np.ndarray:
     """``erfc(x + lo)`` for a 1-d `x` and a correction ``|lo| << ulp(x)``.
 
     With ``lo=None`` and ``scaled=False`` this is s_erf.c's erfc, step for step; `lo`
     adds the first-order correction ``-2/sqrt(pi) exp(-x**2) lo``, exactly folded into
     the exponent in the tail; ``scaled`` multiplies the result by ``2**SCALE``.
+
+    Each of s_erf.c's ranges is gathered once (by index) and computed on its own, the
+    tail's two rational approximations included, so no element is computed twice.
     """
-    ix, neg = _high_word(x), np.signbit(x)
     ax = np.abs(x)
-    out = np.empty_like(x)
+    neg = np.signbit(x)
+    out = x.copy()  # NaN stays NaN; every other value is written below
+    scale = 2.0**SCALE if scaled else 1.0  # exact, as ldexp: no value here is subnormal
+
+    def where(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        i = np.flatnonzero(mask)
+        return i, ax[i], None if lo is None else lo[i]
+
     with np.errstate(under="ignore"):
-        # erfc(nan) = nan, erfc(+inf) = 0, erfc(-inf) = 2
-        m = ix >= _INF
-        out[m] = np.where(np.isnan(x[m]), x[m], np.where(neg[m], 2.0, 0.0))
-        # |x| < 2**-56
-        m = ix < _TINY_ERFC
-        out[m] = 1.0 - x[m]
-        # 2**-56 <= |x| < 0.84375: 1 - erf(x), rearranged for x >= 1/4
-        m = (ix >= _TINY_ERFC) & (ix < _SMALL)
-        xm = x[m]
+        # |x| < 0.84375: 1 - erf(x), rearranged for x >= 1/4; 1 - x below 2**-56
+        i, a, d = where(ax < _below(_SMALL))
+        xm, nm = x[i], neg[i]
         xy = xm * _small_ratio(xm)
-        out[m] = np.where(neg[m] | (ix[m] < _QUARTER), 1.0 - (xm + xy), 0.5 - (xy + (xm - 0.5)))
+        v = np.where(nm | (a < _below(_QUARTER)), 1.0 - (xm + xy), 0.5 - (xy + (xm - 0.5)))
+        v = np.where(a < _below(_TINY_ERFC), 1.0 - xm, v)
+        if d is not None:  # erfc(x + lo) = erfc(x) - 2/sqrt(pi) exp(-x**2) lo + O(lo**2)
+            v -= _TWO_OVER_SQRT_PI * np.exp(-xm * xm) * d
+        out[i] = v * scale
         # 0.84375 <= |x| < 1.25
-        m = (ix >= _SMALL) & (ix < _MID)
-        pq = _mid_ratio(ax[m])
-        out[m] = np.where(neg[m], 1.0 + (_ERX + pq), (1.0 - _ERX) - pq)
-        if lo is not None:  # erfc(x + lo) = erfc(x) - 2/sqrt(pi) exp(-x**2) lo + O(lo**2)
-            m = ix < _MID
-            out[m] -= _TWO_OVER_SQRT_PI * np.exp(-x[m] * x[m]) * lo[m]
-        # 1.25 <= x < 28: the tail; erfc(-6 < x <= -1.25) = 2 - erfc(|x|)
-        right = (ix >= _MID) & (ix < _ERFC_ZERO) & ~neg
-        left = (ix >= _MID) & (ix < _SIX) & neg
-        out[right] = _tail(
-            ax[right], ix[right], _RA_ERFC, None if lo is None else lo[right], scaled
-        )
-        out[left] = 2.0 - _tail(
-            ax[left], ix[left], _RA_ERFC, None if lo is None else -lo[left], scaled=False
-        )
-        # x >= 28: tiny*tiny rounds to 0; x <= -6: 2 - tiny rounds to 2
-        m = (ix >= _ERFC_ZERO) & (ix < _INF) & ~neg
-        out[m] = 0.0
-        m = (ix >= _SIX) & (ix < _INF) & neg
-        out[m] = 2.0
-        if scaled:  # only the right tail can be subnormal; the rest scales exactly
-            out[~right] = np.ldexp(out[~right], SCALE)
+        i, a, d = where((ax >= _below(_SMALL)) & (ax < _below(_MID)))
+        pq = _mid_ratio(a)
+        v = np.where(neg[i], 1.0 + (_ERX + pq), (1.0 - _ERX) - pq)
+        if d is not None:
+            xm = x[i]
+            v -= _TWO_OVER_SQRT_PI * np.exp(-xm * xm) * d
+        out[i] = v * scale
+        # 1.25 <= x < 28: the tail; erfc(-6 < x <= -1.25) = 2 - erfc(|x|); each side in
+        # two parts, below and above 1/0.35, for the tail's two rational approximations
+        mid, split = ax >= _below(_MID), ax < _below(_RA_ERFC)
+        for first, right, left in (
+            (True, mid & split & ~neg, mid & split & neg),
+            (False, ~split & (ax < _below(_ERFC_ZERO)) & ~neg, ~split & (ax < _below(_SIX)) & neg),
+        ):
+            i, a, d = where(right)
+            out[i] = _tail_from_ratio(a, _tail_ratio(a, first), d, scaled)
+            i, a, d = where(left)
+            tail = _tail_from_ratio(a, _tail_ratio(a, first), None if d is None else -d, False)
+            out[i] = (2.0 - tail) * scale
+        # x >= 28 (+inf too): tiny*tiny rounds to 0; x <= -6 (-inf too): 2 - tiny rounds to 2
+        out[(ax >= _below(_ERFC_ZERO)) & ~neg] = 0.0
+        out[(ax >= _below(_SIX)) & neg] = 2.0 * scale
     return out
 
 
