@@ -2,8 +2,10 @@
 
 Run with ``make bench`` (one thread). Every row is the median of repeated runs of one
 call on a 1e6-element array (or as stated) and its ratio to a baseline measured in the
-same run; ``np.copyto`` of the same array is the floor no elementwise function can
-beat. This machine is shared and noisy: quote medians and ratios from one run.
+same run, the two timed alternately; ``np.copyto`` of the same array is the floor no
+elementwise function can beat. Times are CPU time (``time.process_time``) of the one
+thread, so that the time other jobs take the core away is left out; the machine is
+shared and noisy all the same: quote medians and ratios from one run.
 
 Prints a Markdown table that README.md quotes.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import timeit
+import time
 import tracemalloc
 
 import numpy as np
@@ -25,9 +27,17 @@ import course_lib as cl
 N = 1_000_000
 
 
+def cpu_seconds(func) -> float:
+    """The CPU time of one call: on a shared machine, the time other processes take
+    the core away is not counted (the benchmark runs on one thread)."""
+    start = time.process_time()
+    func()
+    return time.process_time() - start
+
+
 def median_seconds(func, repeat: int) -> float:
     func()  # warm up: page in buffers, load code
-    return float(np.median(timeit.repeat(func, number=1, repeat=repeat)))
+    return float(np.median([cpu_seconds(func) for _ in range(repeat)]))
 
 
 def interleaved(ours, base, repeat: int) -> tuple[float, float]:
@@ -36,8 +46,8 @@ def interleaved(ours, base, repeat: int) -> tuple[float, float]:
     ours(), base()  # warm up
     a, b = [], []
     for _ in range(repeat):
-        a.append(timeit.timeit(ours, number=1))
-        b.append(timeit.timeit(base, number=1))
+        a.append(cpu_seconds(ours))
+        b.append(cpu_seconds(base))
     return float(np.median(a)), float(np.median(b))
 
 

@@ -75,7 +75,7 @@ BOUNDS: dict[str, dict[str, float]] = {
     "identity_derivative_from_output": _in(0.0, 0.0),
     "softplus_derivative": _in(2.2),
     "elu_derivative_from_output": _in(0.5, 0.5),
-    "softmax": _in(10.3),
+    "softmax": _in(10.5),
     "log_softmax": _in(4.5),
     "logsumexp": _in(3.9),
     "softmax_vjp": _in(2.5),

@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+import course_lib as cl
 from course_lib._arrays import as_float_array, check_axis, check_same_shape, real_scalar
 from course_lib._eft import dot2, two_product, two_sum
-from course_lib._kernels import BLOCK, blockwise, neg_abs
+from course_lib._kernels import BLOCK, blockwise, blockwise_float64, neg_abs, via_float64
 
 moderate = st.floats(-1e150, 1e150, allow_nan=False, allow_subnormal=False).filter(
     lambda v: v == 0 or abs(v) > 1e-140
@@ -157,3 +158,33 @@ class TestKernels:
         out = blockwise(lambda zb, ob: np.negative(zb, out=ob), z[:, ::2])
         np.testing.assert_array_equal(out, -z[:, ::2])
         assert blockwise(lambda zb, ob: np.negative(zb, out=ob), np.array(2.0)).shape == ()
+
+    @pytest.mark.parametrize("n", [1, BLOCK + 1, 2 * BLOCK + 5])
+    @pytest.mark.parametrize("dtype", [np.float32, np.longdouble])
+    def test_float64_by_blocks_is_float64_rounded_once(self, n, dtype):
+        z = np.linspace(-40, 40, n).astype(dtype)
+        exact = np.exp(z.astype(np.float64)).astype(dtype)
+
+        def kernel(zb, ob):
+            assert zb.dtype == np.float64
+            assert zb.size <= BLOCK
+            np.exp(zb, out=ob)
+
+        np.testing.assert_array_equal(blockwise_float64(kernel, z), exact)
+        np.testing.assert_array_equal(via_float64(z, np.exp), exact)
+
+    @pytest.mark.parametrize(
+        "func", [cl.sigmoid, cl.log_sigmoid, cl.sigmoid_derivative, cl.tanh_derivative]
+    )
+    def test_float16_table_is_float64_rounded_once(self, func):
+        # every float16 bit pattern, in any shape and order: the look-up table gives
+        # what float64 rounded once gives, NaN for NaN
+        every = np.arange(2**16, dtype=np.uint16).view(np.float16)
+        with np.errstate(invalid="ignore"):  # signalling NaNs among the patterns
+            expected = func(every.astype(np.float64)).astype(np.float16)
+        shuffled = np.random.default_rng(0).permutation(every).reshape(256, 256)[:, ::-1]
+        got = func(shuffled)
+        assert got.dtype == np.float16
+        assert got.shape == (256, 256)
+        np.testing.assert_array_equal(got, expected[shuffled.view(np.uint16).astype(np.intp)])
+        assert func(np.float16(1.0)) == expected[np.float16(1.0).view(np.uint16)]
