@@ -55,8 +55,13 @@ def blockwise_float64(
         with np.errstate(under="ignore"):  # subnormal results are answers, not errors
             return finish(blockwise(kernel, z, scratch))
     if z.dtype == np.float16:  # native byte order: a look-up in the table of all 65,536
+        table = _half_table(kernel, tuple(scratch))
         bits = np.ravel(z).view(np.uint16)
-        return finish(np.take(_half_table(kernel, tuple(scratch)), bits).reshape(z.shape))
+        out = np.empty(z.shape, dtype=z.dtype)
+        flat_out = out.reshape(-1)
+        for start in range(0, bits.size, BLOCK):  # by blocks: the indices become intp
+            np.take(table, bits[start : start + BLOCK], out=flat_out[start : start + BLOCK])
+        return finish(out)
     return finish(_rounded_once(kernel, z, scratch))
 
 
