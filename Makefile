@@ -8,10 +8,11 @@ BIN := $(VENV)/bin
 DEPS := $(VENV)/.deps
 STAMP := $(VENV)/.installed
 
-.PHONY: book site site-check chromium test test-simd lab notebooks edition edition-alone bench accuracy accuracy-search mutation lock clean-venv help
+.PHONY: book site site-check chromium pdf tex test test-simd lab notebooks edition edition-alone bench accuracy accuracy-search mutation lock clean-venv help
 
 help:
 	@echo "make book   - set up what is needed, build the course website, check it in a browser"
+	@echo "make pdf    - the whole course as one PDF (book/_build/latex/), offline; copied into the built site"
 	@echo "make test   - set up .venv from requirements.lock if needed, lint, type-check, build and check the site, run every test"
 	@echo "make test-simd - the library tests and nbval again at the numpy SIMD levels of other CPUs"
 	@echo "make lab    - open JupyterLab on the course"
@@ -70,6 +71,46 @@ chromium:
 	    echo "The site check needs Chromium, and it is not installed. Install it, then run make again:"; \
 	    echo "    sudo apt-get install chromium     # Debian, Ubuntu"; \
 	    echo "or set CHROMIUM=/path/to/chromium (any Chromium or Chrome build)."; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# The whole course as one PDF: Jupyter Book's LaTeX builder (-W -n, as for the site), then
+# latexmk with xelatex. tools/build_pdf.py fails on a glyph missing from a font or an
+# unresolved reference in LaTeX's log, copies the PDF into the built site (the landing
+# page links it), and prints the page count, size and build time. About 45 s.
+pdf: $(STAMP) tex
+	$(BIN)/python tools/build_pdf.py
+
+# Debian's TeX for make pdf: xelatex and latexmk, the LaTeX packages sphinx and
+# jupyterBook.cls load (bbm.sty is in texlive-fonts-extra), and the fonts of
+# book/_config.yml's fontpkg. Installed when we can (as root, which CI is; about 3 min),
+# otherwise stop and say how.
+TEX_PACKAGES := texlive-latex-extra texlive-fonts-extra texlive-xetex latexmk \
+  fonts-freefont-otf fonts-dejavu-core fontconfig
+tex:
+	@missing=""; \
+	for cmd in xelatex latexmk kpsewhich fc-list; do \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$cmd"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+	  for sty in bbm.sty tabulary.sty fncychap.sty unicode-math.sty; do \
+	    kpsewhich $$sty >/dev/null || missing="$$missing $$sty"; \
+	  done; \
+	  for font in FreeSerif FreeSans "DejaVu Sans Mono"; do \
+	    fc-list "$$font" | grep -q . || missing="$$missing font:$${font// /-}"; \
+	  done; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "==> installing Debian's TeX for make pdf (apt-get, about 3 min): missing$$missing"; \
+	    apt-get update -qq; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEX_PACKAGES) >/dev/null; \
+	  else \
+	    echo "make pdf needs TeX, and this is missing:$$missing. Install it, then run make again:"; \
+	    echo "    sudo apt-get install $(TEX_PACKAGES)     # Debian, Ubuntu"; \
+	    echo "(elsewhere: a TeX Live with xelatex, latexmk and the bbm package, and the fonts"; \
+	    echo "GNU FreeFont and DejaVu Sans Mono)"; \
 	    exit 1; \
 	  fi; \
 	fi

@@ -10,6 +10,7 @@ browser check fails on it and says why.
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
 import subprocess
 import sys
@@ -311,3 +312,150 @@ def test_browser_check_fails_on_cdn_math(tmp_path):
     assert "MathJax did not load" in report
     assert "math not typeset" in report
     assert "offline: the page requested https://" in report
+
+
+# ---------------------------------------------------------------------------------------
+# The PDF (make pdf): what can be checked without running TeX
+
+
+def load_tool(name: str):
+    """A script of tools/ as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+PDF_NAME = "derivatives-of-activation-functions.pdf"
+
+
+def test_pdf_is_named_after_the_course_and_linked_from_the_landing_page(site):
+    # not Jupyter Book's default, projectnamenotset.pdf
+    assert (
+        CONFIG["latex"]["latex_documents"]["targetname"]
+        == "derivatives-of-activation-functions.tex"
+    )
+    assert load_tool("build_pdf").pdf_name() == PDF_NAME
+    landing = text_of(site / "intro.html")
+    assert f'href="{PDF_NAME}"' in landing
+    # make pdf copies the PDF beside intro.html and then checks that link
+    pdf = site / PDF_NAME
+    checker = load_tool("check_site").LinkChecker(site)
+    href = pdf.resolve().as_uri()
+    if pdf.exists():
+        assert checker.note(href) is None
+        assert checker.problem(href) is None
+    else:
+        assert "not built" in checker.note(href)
+    # any other missing PDF is a broken link, built or not
+    other = (site / "other.pdf").resolve().as_uri()
+    assert checker.note(other) is None
+    assert "no such file" in checker.problem(other)
+
+
+def test_pdf_build_fails_on_missing_glyphs_and_unresolved_references():
+    build_pdf = load_tool("build_pdf")
+    # lines as xelatex writes them: wrapped at 79 characters
+    log = (
+        "Missing character: There is no \u1dbb (U+1DBB) in font [FreeMono.otf]/OT:script=latn!\n"
+        "LaTeX Warning: Reference `equation:notebooks/01-backprop-output-layer:backprop-\n"
+        "error' on page 6 undefined on input line 407.\n"
+        "\n"
+        "LaTeX Warning: Label(s) may have changed. Rerun to get cross-references right.\n"
+        "Overfull \\hbox (43.48212pt too wide) detected at line 790\n"
+        "Overfull \\hbox (3.8pt too wide) in paragraph at lines 4817--4817\n"
+        "Output written on derivatives-of-activation-functions.pdf (199 pages).\n"
+    )
+    problems, overfull = build_pdf.log_problems(log)
+    assert len(problems) == 3, problems
+    assert "missing character \u1dbb (U+1DBB) in font [FreeMono.otf]" in problems[0]
+    assert "`equation:notebooks/01-backprop-output-layer:backprop-error'" in problems[1]
+    assert "Rerun" in problems[2]
+    assert max(overfull) == (43.48212, "detected at line 790")
+    clean = "Output written on x.pdf (2 pages).\nOverfull \\hbox (1pt too wide) at line 1\n"
+    assert build_pdf.log_problems(clean) == ([], [(1.0, "at line 1")])
+
+
+CHAPTER = """# Chapter {n}
+
+Text.
+
+## Exercises
+
+```{{exercise}}
+:label: ex-{n}-a
+
+First exercise of chapter {n}.
+```
+
+```{{solution}} ex-{n}-a
+:class: dropdown
+
+Answer {n}a.
+```
+
+```{{exercise}}
+:label: ex-{n}-b
+
+Second exercise of chapter {n}.{extra}
+```
+
+```{{solution}} ex-{n}-b
+:class: dropdown
+
+Answer {n}b.
+```
+"""
+
+
+def test_latex_build_collects_each_chapters_solutions_at_its_end(tmp_path):
+    # Two parts, as the course has (sphinx-jupyterbook-latex then numbers sections one
+    # level deeper), and a reference from chapter 2 to an exercise of chapter 1.
+    book = write_book(
+        tmp_path / "book",
+        {
+            "index": "# Index\n\nThe root.\n",
+            "ch1": CHAPTER.format(n=1, extra=""),
+            "ch2": CHAPTER.format(n=2, extra=" Compare {ref}`ex-1-a`."),
+            "ref": "# Reference\n\nNo exercises.\n",
+        },
+    )
+    toc = {
+        "format": "jb-book",
+        "root": "index",
+        "parts": [
+            {
+                "caption": "Chapters",
+                "numbered": True,
+                "chapters": [{"file": "ch1"}, {"file": "ch2"}],
+            },
+            {"caption": "Reference", "chapters": [{"file": "ref"}]},
+        ],
+    }
+    (book / "_toc.yml").write_text(yaml.safe_dump(toc))
+    result = subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(book), "--builder", "latex", "-W", "-n", "--keep-going"],
+        capture_output=True,
+        text=True,
+        cwd=book,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    tex = (book / "_build" / "latex" / CONFIG["latex"]["latex_documents"]["targetname"]).read_text()
+    chapters = re.split(r"\\chapter\{", tex)[1:]
+    assert [c.split("}", 1)[0] for c in chapters] == ["Chapter 1", "Chapter 2", "Reference"]
+    for n, chapter in enumerate(chapters[:2], start=1):
+        # numbered as on the site, Exercise 1.1, not 1.1.1 (the section depth of the parts)
+        exercises = [m.start() for m in re.finditer(rf"\{{Exercise {n}\.[12]\}}", chapter)]
+        solutions_at = chapter.index(r"\section{Solutions}")
+        assert len(exercises) == 2, chapter
+        assert exercises[-1] < solutions_at, "the Solutions section is not after the exercises"
+        for letter, number in (("a", 1), ("b", 2)):
+            heading = chapter.index(f"{{Solution to Exercise {n}.{number}}}")
+            answer = chapter.index(f"Answer {n}{letter}.")
+            assert solutions_at < heading < answer, f"solution {n}{letter} not under Solutions"
+        assert chapter.count(r"\section{Solutions}") == 1
+    assert "Solutions" not in chapters[2]
+    # the cross-chapter reference points at the exercise's label, so LaTeX resolves it
+    assert r"\hyperref[exercise:ex-1-a]{Exercise 1.1}" in chapters[1]

@@ -18,7 +18,14 @@ r"""Sphinx extension for the course site: what Jupyter Book does not check or ge
    the plain-Jupyter edition, ``edition/NN-*.ipynb`` (tools/make_edition.py), since
    Colab shows MyST directives raw; a missing edition notebook is a warning. The
    download menu offers the ``.md`` source next to the ``.ipynb``.
-4. **Small fixes.** Repeated inline scripts are dropped (the second copy of each is a
+4. **The PDF** (``make pdf``, the LaTeX builder only; the site is unchanged). Each
+   chapter's solutions are moved out from under their exercises into a "Solutions"
+   section at the end of the chapter, each headed "Solution to Exercise N.M"
+   (``collect_solutions``). Exercises are numbered as on the site (1.1, not the 1.1.1
+   that sphinx-jupyterbook-latex's section depth gives), and a reference to an
+   exercise in another chapter points at it (sphinx-exercise resolves only those
+   within a chapter).
+5. **Small fixes.** Repeated inline scripts are dropped (the second copy of each is a
    console error); ``{{ repository }}`` is the repository address from _config.yml;
    citations read (Bishop, 2006), with round brackets (``author_year_round``).
 """
@@ -35,8 +42,16 @@ from pathlib import Path
 
 import nbformat
 import sphinxcontrib.bibtex.plugin
+import yaml
 from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from sphinx_exercise.nodes import (
+    exercise_enumerable_node,
+    exercise_latex_number_reference,
+    solution_node,
+)
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
@@ -315,9 +330,34 @@ def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
 
 
 def repository_substitution(app, config) -> None:
-    """``{{ repository }}`` in a page is the repository address set in _config.yml."""
+    """``{{ repository }}`` in a page is the repository address set in _config.yml.
+
+    ``{{ pdf }}`` is a link to the course PDF, named as ``make pdf`` names it
+    (``latex: latex_documents: targetname``); tools/build_pdf.py copies it beside the
+    landing page.
+    """
     url = config.html_theme_options.get("repository_url", "")
-    config.myst_substitutions = {**config.myst_substitutions, "repository": f"<{url}>"}
+    pdf = pdf_name(Path(app.srcdir))
+    config.myst_substitutions = {
+        **config.myst_substitutions,
+        "repository": f"<{url}>",
+        "pdf": f'<a class="reference external" href="{pdf}">{pdf}</a>',
+    }
+
+
+def pdf_name(book: Path) -> str:
+    """The course PDF's file name, from the book's _config.yml."""
+    config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+    target = (config.get("latex") or {}).get("latex_documents", {}).get("targetname", "")
+    if not target:
+        logger.warning(
+            f"{book / '_config.yml'}: set latex: latex_documents: targetname, the name of "
+            "the course PDF (make pdf) that the landing page links",
+            type="course",
+            subtype="pdf",
+        )
+        return "book.pdf"
+    return Path(target).with_suffix(".pdf").name
 
 
 def figure_alt_text(app, doctree, docname) -> None:
@@ -340,7 +380,121 @@ def figure_alt_text(app, doctree, docname) -> None:
                 image["alt"] = text
 
 
+# ---------------------------------------------------------------------------------------
+# 4. The PDF
+
+SOLUTIONS_TITLE = "Solutions"
+
+
+class CollectSolutions(SphinxPostTransform):
+    """LaTeX only: move each chapter's solutions into a "Solutions" section at its end.
+
+    The LaTeX builder assembles the whole book into one doctree, each document in an
+    ``start_of_file`` node; a chapter is the top section of its file. This runs after
+    sphinx-exercise has titled every solution "Solution to Exercise N.M" (priorities
+    20-22), so the moved solutions keep their headings.
+    """
+
+    default_priority = 950
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for start in list(self.document.findall(addnodes.start_of_file)):
+            chapter = next((c for c in start.children if isinstance(c, nodes.section)), None)
+            if chapter is None:
+                continue
+            own = list(_solutions_in(chapter))
+            if not own:
+                continue
+            section = nodes.section(
+                "", nodes.title("", SOLUTIONS_TITLE), ids=["course-solutions"], names=[]
+            )
+            for solution in own:
+                solution.parent.remove(solution)
+                section += solution
+            chapter += section
+
+
+def _solutions_in(node: nodes.Element):
+    """The solutions under ``node``, not those of a file included further down.
+
+    (Walked from the top: ``inline_all_toctrees`` leaves a file's top nodes with their
+    old ``parent``, so walking up from a solution does not reach its ``start_of_file``.)
+    """
+    for child in node.children:
+        if isinstance(child, solution_node):
+            yield child
+        elif isinstance(child, nodes.Element) and not isinstance(child, addnodes.start_of_file):
+            yield from _solutions_in(child)
+
+
+class ExerciseReferencesAcrossChapters(SphinxPostTransform):
+    """LaTeX only: a {ref} to an exercise of another chapter links to that exercise.
+
+    sphinx-exercise labels an exercise ``exercise:LABEL`` in the LaTeX and rewrites the
+    references that resolve within a document to it; one from another document is left
+    pointing at ``DOC:LABEL``, which does not exist (an undefined reference, "??").
+    """
+
+    default_priority = 23  # after sphinx-exercise's ResolveLinkTextToSolutions (22)
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        registry = getattr(self.env, "sphinx_exercise_registry", {})
+        for ref in list(self.document.findall(addnodes.number_reference)):
+            label = ref.get("refuri", "").partition("#")[2]
+            target = registry.get(label, {}).get("node")
+            if not ref.get("refid") and isinstance(target, exercise_enumerable_node):
+                new = exercise_latex_number_reference("", "", *ref.children, refid=label)
+                ref.replace_self(new)
+
+
+def exercise_numbers_as_on_the_site(app) -> None:
+    """Number exercises with the site's section depth, and lay out the LaTeX with its own.
+
+    sphinx-jupyterbook-latex sets ``numfig_secnum_depth = 2`` at ``builder-inited`` (the
+    parts make the chapter LaTeX's second level, and LaTeX numbers figures and equations
+    per chapter from it). sphinx-exercise numbers exercises from the environment's
+    counters, which would then read "Exercise 1.10.1". So the environment counts with the
+    configured depth and the writer gets jupyterbook-latex's.
+    """
+    if app.builder.format != "latex":
+        return
+    latex_depth = app.config.numfig_secnum_depth
+    app.config.numfig_secnum_depth = app.course_numfig_secnum_depth
+
+    def for_the_writer(app, env) -> list[str]:
+        # after the toctree collector (priority 500) has numbered every exercise
+        app.config.numfig_secnum_depth = latex_depth
+        return []
+
+    app.connect("env-get-updated", for_the_writer, priority=900)
+
+
+UCHARCLASSES = r"\usepackage[Latin,Greek]{ucharclasses}"
+
+
+def latex_config(app, config) -> None:
+    """After sphinx-jupyterbook-latex's ``config-inited``: keep what it overrides.
+
+    - The section depth configured for numbering (see `exercise_numbers_as_on_the_site`).
+    - Its preamble loads ucharclasses, without defining a single font transition. It
+      makes a Greek letter in a heading ("Swish-β") a different token list when read
+      back from the .aux, so LaTeX ends every run with "Label(s) may have changed" and
+      the cross-references are never settled. The fonts have every Greek glyph (the
+      log check of `make pdf` fails on a missing one), so it goes.
+    """
+    app.course_numfig_secnum_depth = config.numfig_secnum_depth
+    preamble = config.latex_elements.get("preamble", "")
+    if UCHARCLASSES in preamble:
+        config.latex_elements["preamble"] = preamble.replace(UCHARCLASSES, "")
+
+
 def setup(app):
+    app.connect("config-inited", latex_config, priority=900)
+    app.add_post_transform(CollectSolutions)
+    app.add_post_transform(ExerciseReferencesAcrossChapters)
+    app.connect("builder-inited", exercise_numbers_as_on_the_site, priority=900)
     app.connect("doctree-resolved", figure_alt_text)
     app.connect("config-inited", repository_substitution)
     app.connect("env-before-read-docs", check_notebooks)
