@@ -13,7 +13,16 @@ method of a class is seen with several ``self`` objects.
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """nbval's cells are `simd` tests: every stored output must hold on every CPU."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.simd)
+
 
 settings.register_profile("dev", deadline=None)
 settings.register_profile(

@@ -19,6 +19,9 @@ import course_lib as cl
 from course_lib import bounds
 from tests import accuracy_search as search
 
+# Runs again at every SIMD level (make test-simd): the bounds must hold on every CPU
+pytestmark = pytest.mark.simd
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 ALL_WORST = json.loads(search.WORST_FILE.read_text())
 WORST = [w for w in ALL_WORST if w["label"] not in search.ROW_FUNCTIONS]

@@ -3,7 +3,7 @@
 numpy picks its SIMD kernels (exp, log, tanh, ...) by the CPU at start-up, and they
 differ in the last bit; OpenBLAS picks its matrix kernels the same way. A learner's
 laptop has no AVX-512, many have no AVX2, and an ARM Mac has no x86 SIMD at all. So
-`make test` runs the library tests and nbval again with numpy's AVX-512 paths switched
+`make test` runs nbval and the bounds again with numpy's AVX-512 paths switched
 off, and again with AVX2 off as well, each with the OpenBLAS kernels such a CPU would
 use. Every stored output and every bound must hold at each level.
 
