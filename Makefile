@@ -32,7 +32,15 @@ $(DEPS): requirements.lock
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required, found " + sys.version'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^pip==' requirements.lock)"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@# uv, pinned in the lock, installs the lock in seconds; pip does it (in minutes) where
+	@# uv cannot be installed or cannot reach the index
+	if $(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^uv==' requirements.lock)" \
+	    && $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock; then \
+	  echo "==> installed requirements.lock with uv"; \
+	else \
+	  echo "==> uv did not install the lock; installing it with pip"; \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock; \
+	fi
 	touch $(DEPS)
 
 $(STAMP): $(DEPS) pyproject.toml tools/jupyterlab-overrides.json
