@@ -34,7 +34,7 @@ $(DEPS): requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^pip==' requirements.lock)"
 	@# uv, pinned in the lock, installs the lock in seconds; pip does it (in minutes) where
 	@# uv cannot be installed or cannot reach the index
-	if $(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^uv==' requirements.lock)" \
+	@if $(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^uv==' requirements.lock)" \
 	    && $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock; then \
 	  echo "==> installed requirements.lock with uv"; \
 	else \
