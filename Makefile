@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEPS := $(VENV)/.deps
 STAMP := $(VENV)/.installed
 
-.PHONY: book site site-check chromium pdf tex test test-simd lab notebooks edition edition-alone bench accuracy accuracy-search mutation lock clean-venv help
+.PHONY: book site site-check chromium axe pdf tex test test-simd lab notebooks edition edition-alone bench accuracy accuracy-search mutation lock clean-venv help
 
 help:
 	@echo "make book   - set up what is needed, build the course website, check it in a browser"
@@ -62,9 +62,9 @@ site: $(STAMP)
 	rm -rf book/_build
 	@TIMEFORMAT='==> site built in %R s'; time $(BIN)/jupyter-book build book --all -W -n --keep-going -q
 
-# Every page opened in headless Chromium with the network blocked; screenshots go to
-# book/_build/screenshots.
-site-check: $(STAMP) chromium
+# Every page opened in headless Chromium with the network blocked, axe-core run in it (light
+# and dark) and its layout checked at 390 px; screenshots go to book/_build/screenshots.
+site-check: $(STAMP) chromium axe
 	$(BIN)/python tools/check_site.py $(BOOK_HTML)
 
 # The browser check is never skipped: install Debian's chromium when we can (as root,
@@ -122,6 +122,25 @@ tex:
 	    exit 1; \
 	  fi; \
 	fi
+
+# axe-core (the accessibility rules the site check runs in each page), pinned in
+# tools/axe/package-lock.json and installed from the npm registry into tools/axe/node_modules
+# (git-ignored); check_site.py injects it from there, so no page fetches it.
+AXE := tools/axe/node_modules/axe-core/axe.min.js
+
+axe: $(AXE)
+
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "The site check needs npm (Node.js) to install axe-core, and it is not installed."; \
+	  echo "Install it, then run make again:"; \
+	  echo "    sudo apt-get install npm     # Debian, Ubuntu (brings nodejs)"; \
+	  echo "or Node.js >= 18 from https://nodejs.org/ (it ships npm)."; \
+	  exit 1; \
+	fi
+	@echo "==> installing axe-core (npm ci, tools/axe/package-lock.json) for the site check"
+	cd tools/axe && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
 
 # pytest runs on both cores; --dist loadfile keeps each notebook's cells in one kernel,
 # in order (nbval). Figures are drawn without a screen.

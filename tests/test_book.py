@@ -314,6 +314,79 @@ def test_browser_check_fails_on_cdn_math(tmp_path):
     assert "offline: the page requested https://" in report
 
 
+# a 1x1 PNG, so that the image loads and only its missing alt text is wrong
+PIXEL = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8Bw"
+    "HwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+)
+
+
+def test_browser_check_fails_on_image_without_alt_text(tmp_path):
+    book = write_book(
+        tmp_path / "book",
+        {
+            "good": GOOD + f'\n<p><img src="{PIXEL}" alt="A black dot"></p>\n',
+            "no-alt": f'# No alt\n\n<p><img src="{PIXEL}"></p>\n',
+        },
+    )
+    built = build(book)
+    assert built.returncode == 0, built.stdout + built.stderr
+    result = check_site(book / "_build" / "html", tmp_path / "shots")
+    assert result.returncode == 1, result.stdout + result.stderr
+    good = page_report(result.stdout, "good.html")
+    assert good.startswith("ok"), good
+    assert "axe serious/critical nodes light 0 dark 0" in good
+    report = page_report(result.stdout, "no-alt.html")
+    assert report.startswith("FAIL")
+    assert "axe serious/critical nodes light 1 dark 0" in report
+    assert "axe (light): image-alt (critical, 1 nodes): Images must have alternative text" in report
+    assert "image-alt (light 1 dark 0, on 1 pages)" in result.stdout
+
+
+# 60 terms: about 1900 px of MathJax at the book's font size, several phone widths
+LONG = " + ".join(f"x_{{{i}}}" for i in range(1, 61))
+
+
+def test_browser_check_fails_on_cut_off_equation_at_phone_width(tmp_path):
+    # The theme lets a long display equation scroll sideways, beside its number: that
+    # passes. Without the scroll (the equation's box overflow: visible, so the line's
+    # overflow: hidden cuts it), or with the number laid over the equation, it fails.
+    equation = f"$$\n{LONG}\n$$ (eq-long)\n"
+    book = write_book(
+        tmp_path / "book",
+        {
+            "scrolls": f"# Scrolls\n\n{equation}\nInline too: ${LONG}$.\n",
+            "cut": (
+                "# Cut\n\n<style>div.math mjx-container { overflow: visible; }</style>\n\n"
+                + equation.replace("eq-long", "eq-cut")
+            ),
+            "over": (
+                "# Over\n\n<style>div.math { position: relative; }\n"
+                "div.math .eqno { position: absolute; right: 0; }</style>\n\n"
+                + equation.replace("eq-long", "eq-over")
+            ),
+        },
+    )
+    built = build(book)
+    assert built.returncode == 0, built.stdout + built.stderr
+    result = check_site(book / "_build" / "html", tmp_path / "shots")
+    assert result.returncode == 1, result.stdout + result.stderr
+    scrolls = page_report(result.stdout, "scrolls.html")
+    assert scrolls.startswith("ok"), scrolls
+    assert "390 px: display math 1 (1 scroll)" in scrolls
+    assert "cut off 0, numbers over equations 0" in scrolls
+    cut = page_report(result.stdout, "cut.html")
+    assert re.search(
+        r"390 px: display equation \(\d\) is cut off by \d+ px with no sideways scroll "
+        r"\(clipped by div\.math[^)]*\): 'x_\{1\} \+ x_\{2\}",
+        cut,
+    ), cut
+    over = page_report(result.stdout, "over.html")
+    assert re.search(r"390 px: equation number \(\d\) is drawn over its equation", over), over
+    assert "cut off 0" in over
+    assert (tmp_path / "shots" / "scrolls-390px.png").stat().st_size > 0
+
+
 # ---------------------------------------------------------------------------------------
 # The PDF (make pdf): what can be checked without running TeX
 

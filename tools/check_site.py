@@ -15,11 +15,22 @@ For each page, after MathJax has finished:
 - **console**: no console error, no uncaught exception, no failed request;
 - **offline**: no request leaves the site (each is aborted and reported), and the
   browser cannot resolve any host name anyway (``--host-resolver-rules``);
-- **solutions**: every dropdown solution is collapsed.
+- **solutions**: every dropdown solution is collapsed;
+- **accessibility**: axe-core (tools/axe, pinned in its package-lock.json and injected
+  from there, never fetched) finds no serious or critical violation of WCAG 2.1 A/AA
+  (tags wcag2a, wcag2aa, wcag21a, wcag21aa), in the light and in the dark colour scheme
+  (the theme follows the system's, ``default_mode: auto``);
+- **phone**: at 390 px wide no formula (display or inline) or table is cut off (wider than
+  what shows of it, with no sideways-scrolling box that lets the reader reach the rest),
+  and no equation number is drawn over its equation.
 
-A screenshot of each page goes to ``--screenshots`` (default: ``book/_build/screenshots``).
-Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright, which downloads no
-browser of its own. Exit status 1 if any page fails.
+The page is opened once at 1200 x 900 px in the light scheme; the dark scheme is then
+emulated (the theme switches on the media query, without a reload) and the viewport
+narrowed to 390 x 844 px (the layout is CSS; MathJax's output does not depend on the
+width). Two pages are checked at a time. Full-page screenshots of each page at both widths
+go to ``--screenshots`` (default: ``book/_build/screenshots``): ``NAME.png`` and
+``NAME-390px.png``. Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright,
+which downloads no browser of its own. Exit status 1 if any page fails.
 
 Usage: ``python tools/check_site.py [book/_build/html]``.
 """
@@ -27,11 +38,13 @@ Usage: ``python tools/check_site.py [book/_build/html]``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import shutil
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -46,6 +59,23 @@ INSTALL = (
     "    sudo apt-get install chromium\n"
     "or set CHROMIUM=/path/to/chromium. (`make book` installs it itself when run as root.)"
 )
+AXE = ROOT / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_INSTALL = (
+    f"axe-core is needed for the site check and was not found at {AXE}. Install it with\n"
+    "    make axe     # npm ci in tools/axe, from the npm registry (needs Node.js and npm)\n"
+    "On Debian or Ubuntu, npm comes with `sudo apt-get install npm`; elsewhere from Node.js\n"
+    "(https://nodejs.org/)."
+)
+AXE_TAGS = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+# Every rule in the light scheme; in the dark one, the contrast of text again. (The other
+# rule on colours, link-in-text-block, passes any underlined link, and the theme underlines
+# them in both schemes; it runs in the light scheme.)
+AXE_RUNS = {"light": AXE_TAGS, "dark": {"type": "rule", "values": ["color-contrast"]}}
+AXE_FAILS = ("critical", "serious")  # axe's impacts that fail a page
+SCHEMES = ("light", "dark")
+DESKTOP = {"width": 1200, "height": 900}
+PHONE = {"width": 390, "height": 844}
+JOBS = 2  # pages at a time: the machine has two cores
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -112,6 +142,98 @@ async () => {
 """
 
 
+# Stops CSS transitions and animations, so that the colours axe reads after a switch of
+# colour scheme, and the screenshots, are the final ones.
+_NO_MOTION = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+
+# axe-core's rules (runOnly: its tags, or rules); only the violations, with a few nodes each.
+_AXE_RUN = r"""
+async (runOnly) => {
+  const result = await axe.run(document, {
+    runOnly, resultTypes: ["violations"], preload: false,  // preload: XHRs for the CSS
+  });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+    targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+  }));
+}
+"""
+
+# At phone width: can the reader reach all of every formula and table in the article, and
+# is every equation number clear of its equation? Walking up from the content, a box that
+# scrolls sideways (overflow-x auto or scroll) lets the reader reach what is in it, so from
+# there on only that box has to fit; a box that clips (hidden, clip) cuts off what sticks
+# out of it; at the top, what sticks out of the window widens the page.
+_PHONE = r"""
+() => {
+  const tol = 1;
+  const name = (a) => a.tagName.toLowerCase()
+    + (typeof a.className === "string" && a.className.trim()
+       ? "." + a.className.trim().split(/\s+/).join(".") : "");
+  function reach(el) {
+    const r = el.getBoundingClientRect();
+    let left = r.left, right = r.right, scrolls = false;
+    let visL = r.left, visR = r.right;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const ox = getComputedStyle(a).overflowX;
+      if (ox === "visible") continue;
+      const inL = a.getBoundingClientRect().left + a.clientLeft, inR = inL + a.clientWidth;
+      visL = Math.max(visL, inL); visR = Math.min(visR, inR);
+      if (ox === "auto" || ox === "scroll") {
+        scrolls = scrolls || a.scrollWidth > a.clientWidth + tol;
+        left = inL; right = inR;
+      } else if (left < inL - tol || right > inR + tol) {
+        return { cut: Math.round(Math.max(0, inL - left) + Math.max(0, right - inR)),
+                 by: name(a), scrolls, visL, visR };
+      }
+    }
+    const width = document.documentElement.clientWidth;
+    visL = Math.max(visL, 0); visR = Math.min(visR, width);
+    if (left < -tol || right > width + tol) {
+      return { cut: Math.round(Math.max(0, -left) + Math.max(0, right - width)),
+               by: "the window", scrolls, visL, visR };
+    }
+    return { cut: 0, by: null, scrolls, visL, visR };
+  }
+  const texOf = (n) => {
+    try {
+      const items = MathJax.startup.document.getMathItemsWithin(n);
+      if (items.length) return items[0].math;
+    } catch (e) { /* no MathJax: the text */ }
+    return n.textContent;
+  };
+  const short = (t) => t.trim().replace(/\s+/g, " ").slice(0, 70);
+  const article = document.querySelector("article") || document.body;
+  const items = [];
+  for (const n of article.querySelectorAll("div.math, span.math")) {
+    const m = n.querySelector("mjx-math");
+    if (!m || m.getBoundingClientRect().width === 0) continue;  // not typeset, or hidden
+    const item = { kind: n.matches("div") ? "display" : "inline", number: null, over: 0,
+                   start: short(texOf(n)), ...reach(m) };
+    const eqno = n.querySelector(":scope > .eqno");
+    if (eqno && eqno.firstChild) {
+      item.number = eqno.firstChild.textContent.trim();
+      const range = document.createRange();
+      range.selectNodeContents(eqno.firstChild);
+      const e = range.getBoundingClientRect(), mr = m.getBoundingClientRect();
+      const dx = Math.min(item.visR, e.right) - Math.max(item.visL, e.left);
+      const dy = Math.min(mr.bottom, e.bottom) - Math.max(mr.top, e.top);
+      item.over = dx > tol && dy > tol ? Math.round(dx) : 0;
+    }
+    items.push(item);
+  }
+  for (const t of article.querySelectorAll("table")) {
+    if (t.getBoundingClientRect().width === 0) continue;
+    const caption = t.querySelector("caption");
+    items.push({ kind: "table", over: 0,
+                 number: caption ? short(caption.textContent) : null,
+                 start: short(t.querySelector("th, td")?.textContent || ""), ...reach(t) });
+  }
+  return { items, pageWidth: document.documentElement.scrollWidth };
+}
+"""
+
+
 @dataclass
 class PageResult:
     page: str
@@ -119,11 +241,15 @@ class PageResult:
     facts: dict = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # serious or critical axe violations: scheme -> rule -> nodes
+    axe: dict[str, Counter[str]] = field(default_factory=dict)
 
     def summary(self) -> str:
         f = self.facts
         if "redirect" in f:
             return f"redirects to {f['redirect']}"
+        axe = " ".join(f"{s} {sum(self.axe.get(s, Counter()).values())}" for s in SCHEMES)
+        phone = f["phone"]
         return (
             f"math {f['math']} typeset {f['math'] - len(f['unrendered'])} "
             f"errors {len(f['texErrors'])}; images {f['images']} loaded {f['images_ok']}; "
@@ -131,7 +257,11 @@ class PageResult:
             + (", the course PDF's not checked: not built" if self.notes else "")
             + f") + {f['external']} external; "
             f"console errors {f['console']}; solutions {f['solutions']} "
-            f"(collapsed {f['solutions'] - len(f['openSolutions'])})"
+            f"(collapsed {f['solutions'] - len(f['openSolutions'])}); "
+            f"axe serious/critical nodes {axe} (other {f['axe_other']}); "
+            f"390 px: display math {phone['display']} ({phone['display_scroll']} scroll), "
+            f"tables {phone['table']} ({phone['table_scroll']} scroll), "
+            f"cut off {phone['cut']}, numbers over equations {phone['over']}"
         )
 
 
@@ -201,10 +331,58 @@ class LinkChecker:
         return None
 
 
-def check_page(context, page_path: Path, site: Path, links: LinkChecker, shots: Path):
+def phone_problems(phone: dict) -> tuple[dict[str, int], list[str]]:
+    """Counts for the report line, and a failure for each item cut off or overlapped."""
+    items = phone["items"]
+    counts = {
+        kind: sum(i["kind"] == kind for i in items) for kind in ("display", "inline", "table")
+    }
+    for kind in ("display", "table"):
+        counts[f"{kind}_scroll"] = sum(i["kind"] == kind and i["scrolls"] for i in items)
+    counts["cut"] = sum(bool(i["cut"]) for i in items)
+    counts["over"] = sum(bool(i["over"]) for i in items)
+    problems = []
+    for i in items:
+        what = {"display": "display equation", "inline": "inline formula", "table": "table"}
+        label = what[i["kind"]] + (f" {i['number']}" if i["number"] else "")
+        if i["cut"]:
+            problems.append(
+                f"390 px: {label} is cut off by {i['cut']} px with no sideways scroll "
+                f"(clipped by {i['by']}): {i['start']!r}"
+            )
+        if i["over"]:
+            problems.append(
+                f"390 px: equation number {i['number']} is drawn over its equation "
+                f"({i['over']} px): {i['start']!r}"
+            )
+    return counts, problems
+
+
+async def check_page(
+    context, page_path: Path, site: Path, links: LinkChecker, shots: Path
+) -> PageResult:
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
     result = PageResult(page_path.relative_to(site).as_posix())
+    refresh = _REFRESH.search(page_path.read_text(encoding="utf-8", errors="replace"))
+    if refresh:  # a redirect, such as index.html -> intro.html
+        result.facts = {"redirect": refresh[1]}
+        if not (page_path.parent / refresh[1]).exists():
+            result.failures.append(f"redirects to a missing page {refresh[1]}")
+        return result
     console: list[str] = []
-    page = context.new_page()
+    blocked: list[str] = []
+
+    async def offline(route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:")):
+            await route.continue_()
+        else:
+            blocked.append(url)
+            await route.abort("internetdisconnected")
+
+    page = await context.new_page()
+    await page.route("**/*", offline)
     page.on(
         "console",
         lambda m: console.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
@@ -218,34 +396,50 @@ def check_page(context, page_path: Path, site: Path, links: LinkChecker, shots: 
             else None
         ),
     )
-    refresh = _REFRESH.search(page_path.read_text(encoding="utf-8", errors="replace"))
-    if refresh:  # a redirect, such as index.html -> intro.html
-        result.facts = {"redirect": refresh[1]}
-        if not (page_path.parent / refresh[1]).exists():
-            result.failures.append(f"redirects to a missing page {refresh[1]}")
-        page.close()
-        return result
+    stem = result.page.replace("/", "__").removesuffix(".html")
+    violations = {}
     start = time.perf_counter()
     try:
-        page.goto(page_path.resolve().as_uri(), wait_until="load", timeout=30_000)
-        facts = page.evaluate(_INSPECT)
-        shot = shots / (result.page.replace("/", "__").removesuffix(".html") + ".png")
-        page.screenshot(path=str(shot), full_page=True)
+        await page.emulate_media(color_scheme="light")
+        await page.goto(page_path.resolve().as_uri(), wait_until="load", timeout=30_000)
+        facts = await page.evaluate(_INSPECT)
+        await page.add_style_tag(content=_NO_MOTION)
+        await page.screenshot(path=str(shots / f"{stem}.png"), full_page=True)
+        await page.add_script_tag(path=str(AXE))
+        for scheme in SCHEMES:
+            await page.emulate_media(color_scheme=scheme)
+            try:
+                await page.wait_for_function(
+                    f"document.documentElement.dataset.theme === {scheme!r}", timeout=5_000
+                )
+            except PlaywrightTimeoutError:
+                result.failures.append(f"the page did not switch to the {scheme} scheme")
+            violations[scheme] = await page.evaluate(_AXE_RUN, AXE_RUNS[scheme])
+        await page.emulate_media(color_scheme="light")
+        await page.set_viewport_size(PHONE)
+        await page.evaluate("() => new Promise((r) => requestAnimationFrame(() => setTimeout(r)))")
+        phone = await page.evaluate(_PHONE)
+        await page.screenshot(path=str(shots / f"{stem}-390px.png"), full_page=True)
     finally:
         result.seconds = time.perf_counter() - start
-        page.close()
+        await page.close()
 
     internal = [h for h in facts["links"] if h.startswith("file:")]
     external = [h for h in facts["links"] if h.startswith(("http:", "https:", "mailto:"))]
     result.notes = sorted({n for n in (links.note(h) for h in set(internal)) if n})
     checked = [h for h in sorted(set(internal)) if not links.note(h)]
     broken = [p for p in (links.problem(h) for h in checked) if p]
+    phone_counts, phone_failures = phone_problems(phone)
     facts.update(
         images_ok=sum(i["ok"] for i in facts["images"]),
         internal=len(internal),
         external=len(external),
         broken=len(broken),
         console=len(console),
+        phone=phone_counts | {"page_width": phone["pageWidth"]},
+        axe_other=sum(
+            v["nodes"] for vs in violations.values() for v in vs if v["impact"] not in AXE_FAILS
+        ),
     )
     images = facts["images"]
     facts["images"] = len(images)
@@ -271,40 +465,69 @@ def check_page(context, page_path: Path, site: Path, links: LinkChecker, shots: 
     result.failures += console
     for sid in facts["openSolutions"]:
         fail(f"solution {sid} is not collapsed")
+    for scheme, found in violations.items():
+        result.axe[scheme] = Counter()
+        for v in found:
+            if v["impact"] in AXE_FAILS:
+                result.axe[scheme][v["id"]] += v["nodes"]
+                fail(
+                    f"axe ({scheme}): {v['id']} ({v['impact']}, {v['nodes']} nodes): "
+                    f"{v['help']}; e.g. {', '.join(v['targets'])}"
+                )
+    result.failures += phone_failures
+    result.failures += [f"offline: the page requested {url}" for url in blocked]
     return result
 
 
-def run(site: Path, shots: Path, chromium: str | None = None) -> list[PageResult]:
-    from playwright.sync_api import sync_playwright
+async def _run(site: Path, shots: Path, executable: str, jobs: int) -> list[PageResult]:
+    from playwright.async_api import async_playwright
 
+    links = LinkChecker(site)
+    pages = site_pages(site)
+    # the longest pages first, so that the two at a time finish together
+    order = sorted(pages, key=lambda p: p.stat().st_size, reverse=True)
+    queue: asyncio.Queue[Path] = asyncio.Queue()
+    for page_path in order:
+        queue.put_nowait(page_path)
+    done: dict[Path, PageResult] = {}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+        async def worker() -> None:
+            # a context each, so that each worker's pages get a renderer process of their own
+            context = await browser.new_context(viewport=DESKTOP)
+            while not queue.empty():
+                page_path = queue.get_nowait()
+                done[page_path] = await check_page(context, page_path, site, links, shots)
+            await context.close()
+
+        await asyncio.gather(*(worker() for _ in range(jobs)))
+        await browser.close()
+    return [done[p] for p in pages]
+
+
+def run(site: Path, shots: Path, chromium: str | None = None, jobs: int = JOBS) -> list[PageResult]:
     executable = find_chromium(chromium)
+    if not AXE.exists():
+        sys.exit(AXE_INSTALL)
     site = site.resolve()
     shots.mkdir(parents=True, exist_ok=True)
     for old in shots.glob("*.png"):
         old.unlink()
-    links = LinkChecker(site)
-    results = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        blocked: list[str] = []
+    return asyncio.run(_run(site, shots, executable, jobs))
 
-        def offline(route):
-            url = route.request.url
-            if url.startswith(("file:", "data:", "blob:")):
-                route.continue_()
-            else:
-                blocked.append(url)
-                route.abort("internetdisconnected")
 
-        context.route("**/*", offline)
-        for page_path in site_pages(site):
-            blocked.clear()
-            result = check_page(context, page_path, site, links, shots)
-            result.failures += [f"offline: the page requested {url}" for url in blocked]
-            results.append(result)
-        browser.close()
-    return results
+def axe_totals(results: list[PageResult]) -> str:
+    rules = sorted({rule for r in results for c in r.axe.values() for rule in c})
+    if not rules:
+        return "axe: no serious or critical violation of WCAG 2.1 A/AA, light or dark"
+    parts = []
+    for rule in rules:
+        counts = [sum(r.axe.get(s, Counter())[rule] for r in results) for s in SCHEMES]
+        pages = sum(any(c[rule] for c in r.axe.values()) for r in results)
+        schemes = " ".join(f"{s} {n}" for s, n in zip(SCHEMES, counts, strict=True))
+        parts.append(f"{rule} ({schemes}, on {pages} pages)")
+    return "axe serious/critical nodes by rule: " + "; ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -312,10 +535,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("site", nargs="?", type=Path, default=DEFAULT_SITE)
     parser.add_argument("--screenshots", type=Path, default=None)
     parser.add_argument("--chromium", default=None, help="path to chromium (default: PATH)")
+    parser.add_argument("--jobs", type=int, default=JOBS, help="pages at a time (default: 2)")
     args = parser.parse_args(argv)
     shots = args.screenshots or args.site.resolve().parent / "screenshots"
     start = time.perf_counter()
-    results = run(args.site, shots, args.chromium)
+    results = run(args.site, shots, args.chromium, args.jobs)
     failed = [r for r in results if r.failures]
     for r in results:
         status = "FAIL" if r.failures else "ok  "
@@ -326,9 +550,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"       - note: {message}")
     seconds = time.perf_counter() - start
     print(
-        f"{len(results)} pages checked in {seconds:.1f} s in headless Chromium, offline; "
+        f"{len(results)} pages checked in {seconds:.1f} s in headless Chromium, offline, "
+        f"{args.jobs} at a time, at 1200 and 390 px, light and dark; "
         f"{len(failed)} failed. Screenshots: {shots}"
     )
+    print(axe_totals(results))
     return 1 if failed else 0
 
 

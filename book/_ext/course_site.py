@@ -28,6 +28,11 @@ r"""Sphinx extension for the course site: what Jupyter Book does not check or ge
 5. **Small fixes.** Repeated inline scripts are dropped (the second copy of each is a
    console error); ``{{ repository }}`` is the repository address from _config.yml;
    citations read (Bishop, 2006), with round brackets (``author_year_round``).
+5. **Accessibility** (tools/check_site.py runs axe-core on every page). Two of the theme's
+   buttons are overridden (``templates/``) so that their names contain their
+   visible text; ``static/course-site.css`` darkens links in exercise boxes and lets
+   formulas and the index fit a phone; the reference list's entries are list items, and
+   myst-nb's "Show code cell source" is named by its text.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
 logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
 
 FORMULAS_DOC = "formulas"
 FIX = "run `make notebooks` (tools/execute_notebooks.py) and commit both files"
@@ -490,11 +497,41 @@ def latex_config(app, config) -> None:
         config.latex_elements["preamble"] = preamble.replace(UCHARCLASSES, "")
 
 
+# ---------------------------------------------------------------------------------------
+# 5. Accessibility
+
+# (markup written by docutils or myst-nb, replacement): each fixes one axe violation
+_ACCESSIBLE_MARKUP = [
+    # a citation is a listitem of the citation list (role="list"); "doc-biblioentry" is
+    # deprecated and not a list's child (axe: aria-required-children, critical)
+    ('role="doc-biblioentry"', 'role="listitem"'),
+    # the summary's name is then its visible text (axe: label-content-name-mismatch)
+    ('<summary aria-label="Toggle hidden content">', "<summary>"),
+]
+
+
+def accessible_markup(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if body:
+        for old, new in _ACCESSIBLE_MARKUP:
+            body = body.replace(old, new)
+        context["body"] = body
+
+
+def course_theme_files(app, config) -> None:
+    """The template overrides and the CSS above, for any book that loads this extension."""
+    config.templates_path = [str(HERE / "templates"), *config.templates_path]
+    config.html_static_path = [*config.html_static_path, str(HERE / "static")]
+
+
 def setup(app):
     app.connect("config-inited", latex_config, priority=900)
     app.add_post_transform(CollectSolutions)
     app.add_post_transform(ExerciseReferencesAcrossChapters)
     app.connect("builder-inited", exercise_numbers_as_on_the_site, priority=900)
+    app.connect("config-inited", course_theme_files)
+    app.add_css_file("course-site.css")
+    app.connect("html-page-context", accessible_markup)
     app.connect("doctree-resolved", figure_alt_text)
     app.connect("config-inited", repository_substitution)
     app.connect("env-before-read-docs", check_notebooks)
