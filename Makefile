@@ -33,9 +33,11 @@ $(DEPS): requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^pip==' requirements.lock)"
 	@# uv, pinned in the lock, installs the lock in seconds; pip does it (in minutes) where
-	@# uv cannot be installed or cannot reach the index
+	@# uv cannot be installed or cannot reach the index. Both compile the bytecode then, as
+	@# pip always does: with PYTHONDONTWRITEBYTECODE set, every import would compile anew.
 	@if $(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^uv==' requirements.lock)" \
-	    && $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock; then \
+	    && $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
+	      -r requirements.lock; then \
 	  echo "==> installed requirements.lock with uv"; \
 	else \
 	  echo "==> uv did not install the lock; installing it with pip"; \
