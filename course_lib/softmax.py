@@ -254,6 +254,7 @@ def _log_softmax_block(
             s = np.subtract(zf, m, out=out)
         err = scratch(0, z.shape)
         _shift_error(zf, m, s, err, scratch(1, z.shape))
+        np.fmax(err, -1.0, out=err)  # as _parts does, so a slice gets the same bits either way
         e = np.exp(s, out=scratch(1, z.shape))
         corr = scratch(2, z.shape)
         with np.errstate(invalid="ignore"):
