@@ -54,6 +54,13 @@ def check_site(site: Path, shots: Path) -> subprocess.CompletedProcess:
     )
 
 
+def build_and_check(book: Path, shots: Path) -> subprocess.CompletedProcess:
+    """Build a throwaway book (which must succeed), then run the browser check on it."""
+    built = build(book)
+    assert built.returncode == 0, built.stdout + built.stderr
+    return check_site(book / "_build" / "html", shots)
+
+
 def page_report(stdout: str, page: str) -> str:
     """The lines check_site printed for one page: its status line and its failures."""
     pattern = rf"^(ok  |FAIL) {re.escape(page)} .*?(?=^(?:ok  |FAIL) |^\d+ pages)"
@@ -329,9 +336,7 @@ def test_browser_check_fails_on_image_without_alt_text(tmp_path):
             "no-alt": f'# No alt\n\n<p><img src="{PIXEL}"></p>\n',
         },
     )
-    built = build(book)
-    assert built.returncode == 0, built.stdout + built.stderr
-    result = check_site(book / "_build" / "html", tmp_path / "shots")
+    result = build_and_check(book, tmp_path / "shots")
     assert result.returncode == 1, result.stdout + result.stderr
     good = page_report(result.stdout, "good.html")
     assert good.startswith("ok"), good
@@ -367,9 +372,7 @@ def test_browser_check_fails_on_cut_off_equation_at_phone_width(tmp_path):
             ),
         },
     )
-    built = build(book)
-    assert built.returncode == 0, built.stdout + built.stderr
-    result = check_site(book / "_build" / "html", tmp_path / "shots")
+    result = build_and_check(book, tmp_path / "shots")
     assert result.returncode == 1, result.stdout + result.stderr
     scrolls = page_report(result.stdout, "scrolls.html")
     assert scrolls.startswith("ok"), scrolls
