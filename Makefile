@@ -8,10 +8,11 @@ BIN := $(VENV)/bin
 DEPS := $(VENV)/.deps
 STAMP := $(VENV)/.installed
 
-.PHONY: book site site-check chromium axe pdf tex test test-simd lab notebooks edition edition-alone bench accuracy accuracy-search mutation lock clean-venv help
+.PHONY: book site site-check screenshots chromium axe pdf tex test test-simd lab notebooks edition edition-alone bench accuracy accuracy-search mutation lock clean-venv help
 
 help:
 	@echo "make book   - set up what is needed, build the course website, check it in a browser"
+	@echo "make screenshots - check every page afresh, save full-page screenshots (book/_build/screenshots)"
 	@echo "make pdf    - the whole course as one PDF (book/_build/latex/), offline; copied into the built site"
 	@echo "make test   - set up .venv from requirements.lock if needed, lint, type-check, build and check the site, run every test"
 	@echo "make test-simd - nbval and the bounds again at the numpy SIMD levels of other CPUs"
@@ -52,22 +53,39 @@ $(STAMP): $(DEPS) pyproject.toml tools/jupyterlab-overrides.json
 	cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
-# The course website (Jupyter Book 1, book/). The site is rebuilt from scratch every
-# time: with -W, an incremental build would not repeat the warnings of unchanged pages.
-# Warnings are errors; -n reports every unresolved reference.
+# The course website (Jupyter Book 1, book/). The site is rebuilt from scratch: with -W, an
+# incremental build would not repeat the warnings of unchanged pages. Warnings are errors;
+# -n reports every unresolved reference. The build is skipped while none of its inputs has
+# changed since it last succeeded (tools/checkout_digest.py: every file of the checkout but
+# the tests, tools, benchmarks and CI; the build is deterministic, so it would write the
+# same bytes); FRESH=1 builds anyway.
 BOOK_HTML := book/_build/html
+SITE_IGNORES := tests/ tools/ bench/ .ci/
 
 book: site site-check
 	@echo "==> the site is in $(BOOK_HTML); open file://$(CURDIR)/$(BOOK_HTML)/index.html"
 
 site: $(STAMP)
-	rm -rf book/_build
-	@TIMEFORMAT='==> site built in %R s'; time $(BIN)/jupyter-book build book --all -W -n --keep-going -q
+	@digest="$$($(BIN)/python tools/checkout_digest.py --ignore $(SITE_IGNORES) || true)"; \
+	if [ "$(FRESH)" != 1 ] && [ -n "$$digest" ] && [ -f $(BOOK_HTML)/intro.html ] \
+	    && [ "$$(cat .cache/site-digest 2>/dev/null)" = "$$digest" ]; then \
+	  echo "==> the site's inputs are unchanged since it was built: not rebuilt (FRESH=1 rebuilds)"; \
+	else \
+	  rm -rf book/_build .cache/site-digest; \
+	  TIMEFORMAT='==> site built in %R s'; \
+	  time $(BIN)/jupyter-book build book --all -W -n --keep-going -q; \
+	  mkdir -p .cache; echo "$$digest" > .cache/site-digest; \
+	fi
 
 # Every page opened in headless Chromium with the network blocked, axe-core run in it (light
-# and dark) and its layout checked at 390 px; screenshots go to book/_build/screenshots.
+# and dark) and its layout checked at 390 px. A page is opened again only when it, or a file
+# it loads, or the checker has changed since it last passed (.cache/site-check.json).
+# `make screenshots` checks every page afresh and saves screenshots in book/_build/screenshots.
 site-check: $(STAMP) chromium axe
-	$(BIN)/python tools/check_site.py $(BOOK_HTML)
+	$(BIN)/python tools/check_site.py $(BOOK_HTML) $(SITE_CHECK_CACHE)
+
+screenshots: $(STAMP) chromium axe
+	$(BIN)/python tools/check_site.py $(BOOK_HTML) --screenshots book/_build/screenshots
 
 # The browser check is never skipped: install Debian's chromium when we can (as root,
 # which CI is), and otherwise stop and say how.
@@ -149,12 +167,30 @@ $(AXE): tools/axe/package.json tools/axe/package-lock.json
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
 export MPLBACKEND := Agg
 
-test: $(STAMP)
+# The passes of the slow runs (a notebook under nbval, the Colab-like run, JupyterLab, the
+# throwaway books) are kept in .cache/passed while their inputs are unchanged, and the
+# browser check keeps its findings on unchanged pages (tests/pass_cache.py,
+# tools/check_site.py). `make test FRESH=1` runs everything afresh; a clean clone has no cache.
+ifeq ($(FRESH),1)
+export COURSE_TEST_CACHE := 0
+SITE_CHECK_CACHE :=
+else
+SITE_CHECK_CACHE := --cache .cache/site-check.json
+endif
+
+# The browser check runs beside pytest (its report is printed when both are done).
+test: $(STAMP) chromium axe
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(MAKE) --no-print-directory book
-	$(PYTEST)
+	$(MAKE) --no-print-directory site
+	@mkdir -p .cache
+	@( $(BIN)/python tools/check_site.py $(BOOK_HTML) $(SITE_CHECK_CACHE) \
+	    > .cache/site-check.log 2>&1; echo $$? > .cache/site-check.status ) & \
+	status=0; $(PYTEST) || status=$$?; wait; \
+	echo "==> the browser check (tools/check_site.py), run beside pytest:"; \
+	cat .cache/site-check.log; \
+	[ "$$status" = 0 ] && [ "$$(cat .cache/site-check.status)" = 0 ]
 	$(MAKE) --no-print-directory test-simd
 
 # nbval and the bounds again as CPUs without AVX-512, and without AVX2, would run them
@@ -162,8 +198,10 @@ test: $(STAMP)
 # every stated bound (at the worst points of the accuracy search, which itself searches
 # every level) must hold at each level. These are the tests marked `simd`; the rest of
 # the library tests check exact identities, errors and shapes, and run once, above.
+# The two levels run at the same time, each on one core (pytest without xdist).
 test-simd: $(STAMP)
-	$(BIN)/python tools/simd_levels.py -- $(PYTEST) -q -m "simd and not setup"
+	$(BIN)/python tools/simd_levels.py --parallel -- \
+	  $(BIN)/python -m pytest -p no:xdist -q -m "simd and not setup"
 
 # Double-click a notebook's .md to open it; saving writes both halves of the pair.
 lab: $(STAMP)

@@ -16,6 +16,9 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+# The passes of the slow runs are kept while their inputs are unchanged (tests/pass_cache.py)
+from tests.pass_cache import pytest_configure, pytest_sessionstart  # noqa: F401
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """nbval's cells are `simd` tests: every stored output must hold on every CPU."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -24,6 +25,9 @@ from course_lib import ACTIVATIONS
 
 # A check of the set-up, the same at every numpy SIMD level (see tools/simd_levels.py)
 pytestmark = pytest.mark.setup
+# What cannot change how a throwaway book builds and is checked (tests/pass_cache.py): it
+# has the course's configuration and extension, not its chapters
+THROWAWAY_BOOKS_IGNORE = ("notebooks/", "edition/", "bench/", "binder/", "README.md")
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -257,6 +261,7 @@ def failing_notebook() -> nbformat.NotebookNode:
     return nb
 
 
+@pytest.mark.cached(ignore=THROWAWAY_BOOKS_IGNORE)
 def test_build_fails_on_broken_reference_missing_figure_and_failing_notebook(tmp_path):
     book = write_book(
         tmp_path / "book",
@@ -278,11 +283,29 @@ def test_build_fails_on_broken_reference_missing_figure_and_failing_notebook(tmp
     assert "notebooks/02-orphan.md has no paired .ipynb" in output
 
 
-def test_browser_check_fails_on_tex_typo_broken_link_missing_image_console_error(tmp_path):
+# a 1x1 PNG, so that the image loads and only its missing alt text is wrong
+PIXEL = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8Bw"
+    "HwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+)
+
+# 60 terms: about 1900 px of MathJax at the book's font size, several phone widths
+LONG = " + ".join(f"x_{{{i}}}" for i in range(1, 61))
+EQUATION = f"$$\n{LONG}\n$$ (eq-long)\n"
+
+
+@pytest.fixture(scope="module")
+def defects(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """One throwaway book with a page per defect, built once and checked once.
+
+    Each page holds one defect (or none, "good" and "scrolls"), so that each test below
+    reads its own page's lines of the one report. The screenshots go to ``shots``.
+    """
+    folder = tmp_path_factory.mktemp("defects")
     book = write_book(
-        tmp_path / "book",
+        folder / "book",
         {
-            "good": GOOD,
+            "good": GOOD + f'\n<p><img src="{PIXEL}" alt="A black dot"></p>\n',
             "typo": "# Typo\n\nA misspelt macro: $\\sigmaa(z)$.\n",
             "broken": (
                 "# Broken\n\n"
@@ -291,56 +314,56 @@ def test_browser_check_fails_on_tex_typo_broken_link_missing_image_console_error
                 ' <img src="missing-image.png" alt="x"></p>\n\n'
                 "<script>console.error('boom')</script>\n"
             ),
+            "no-alt": f'# No alt\n\n<p><img src="{PIXEL}"></p>\n',
+            # The theme lets a long display equation scroll sideways, beside its number:
+            # that passes. Without the scroll (the equation's box overflow: visible, so the
+            # line's overflow: hidden cuts it), or with the number laid over the equation,
+            # it fails.
+            "scrolls": f"# Scrolls\n\n{EQUATION}\nInline too: ${LONG}$.\n",
+            "cut": (
+                "# Cut\n\n<style>div.math mjx-container { overflow: visible; }</style>\n\n"
+                + EQUATION.replace("eq-long", "eq-cut")
+            ),
+            "over": (
+                "# Over\n\n<style>div.math { position: relative; }\n"
+                "div.math .eqno { position: absolute; right: 0; }</style>\n\n"
+                + EQUATION.replace("eq-long", "eq-over")
+            ),
         },
     )
-    built = build(book)
-    assert built.returncode == 0, built.stdout + built.stderr  # Sphinx sees none of these
-    result = check_site(book / "_build" / "html", tmp_path / "shots")
+    shots = folder / "shots"
+    result = build_and_check(book, shots)  # Sphinx sees none of these defects
     assert result.returncode == 1, result.stdout + result.stderr
-    assert page_report(result.stdout, "good.html").startswith("ok")
+    return result, shots
+
+
+@pytest.mark.cached(ignore=THROWAWAY_BOOKS_IGNORE)
+def test_browser_check_passes_a_good_page_and_saves_screenshots(defects):
+    result, shots = defects
+    good = page_report(result.stdout, "good.html")
+    assert good.startswith("ok"), good
+    assert "axe serious/critical nodes light 0 dark 0" in good
+    assert (shots / "good.png").stat().st_size > 0
+    assert (shots / "scrolls-390px.png").stat().st_size > 0
+
+
+@pytest.mark.cached(ignore=THROWAWAY_BOOKS_IGNORE)
+def test_browser_check_fails_on_tex_typo_broken_link_missing_image_console_error(defects):
+    result, _ = defects
     typo = page_report(result.stdout, "typo.html")
     assert typo.startswith("FAIL")
     assert "TeX error: 'Undefined control sequence \\\\sigmaa'" in typo
     broken = page_report(result.stdout, "broken.html")
+    assert broken.startswith("FAIL")
     assert "missing-page.html (no such file)" in broken
     assert "no id 'nowhere' in good.html" in broken
     assert re.search(r"image did not load: file:.*/missing-image\.png", broken)
     assert "console error: boom" in broken
-    assert (tmp_path / "shots" / "typo.png").stat().st_size > 0
 
 
-def test_browser_check_fails_on_cdn_math(tmp_path):
-    book = write_book(tmp_path / "book", {"good": GOOD}, offline_math=False)
-    built = build(book)
-    assert built.returncode == 0, built.stdout + built.stderr
-    result = check_site(book / "_build" / "html", tmp_path / "shots")
-    assert result.returncode == 1, result.stdout + result.stderr
-    report = page_report(result.stdout, "good.html")
-    assert "MathJax did not load" in report
-    assert "math not typeset" in report
-    assert "offline: the page requested https://" in report
-
-
-# a 1x1 PNG, so that the image loads and only its missing alt text is wrong
-PIXEL = (
-    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8Bw"
-    "HwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
-)
-
-
-def test_browser_check_fails_on_image_without_alt_text(tmp_path):
-    book = write_book(
-        tmp_path / "book",
-        {
-            "good": GOOD + f'\n<p><img src="{PIXEL}" alt="A black dot"></p>\n',
-            "no-alt": f'# No alt\n\n<p><img src="{PIXEL}"></p>\n',
-        },
-    )
-    result = build_and_check(book, tmp_path / "shots")
-    assert result.returncode == 1, result.stdout + result.stderr
-    good = page_report(result.stdout, "good.html")
-    assert good.startswith("ok"), good
-    assert "axe serious/critical nodes light 0 dark 0" in good
+@pytest.mark.cached(ignore=THROWAWAY_BOOKS_IGNORE)
+def test_browser_check_fails_on_image_without_alt_text(defects):
+    result, _ = defects
     report = page_report(result.stdout, "no-alt.html")
     assert report.startswith("FAIL")
     assert "axe serious/critical nodes light 1 dark 0" in report
@@ -348,32 +371,9 @@ def test_browser_check_fails_on_image_without_alt_text(tmp_path):
     assert "image-alt (light 1 dark 0, on 1 pages)" in result.stdout
 
 
-# 60 terms: about 1900 px of MathJax at the book's font size, several phone widths
-LONG = " + ".join(f"x_{{{i}}}" for i in range(1, 61))
-
-
-def test_browser_check_fails_on_cut_off_equation_at_phone_width(tmp_path):
-    # The theme lets a long display equation scroll sideways, beside its number: that
-    # passes. Without the scroll (the equation's box overflow: visible, so the line's
-    # overflow: hidden cuts it), or with the number laid over the equation, it fails.
-    equation = f"$$\n{LONG}\n$$ (eq-long)\n"
-    book = write_book(
-        tmp_path / "book",
-        {
-            "scrolls": f"# Scrolls\n\n{equation}\nInline too: ${LONG}$.\n",
-            "cut": (
-                "# Cut\n\n<style>div.math mjx-container { overflow: visible; }</style>\n\n"
-                + equation.replace("eq-long", "eq-cut")
-            ),
-            "over": (
-                "# Over\n\n<style>div.math { position: relative; }\n"
-                "div.math .eqno { position: absolute; right: 0; }</style>\n\n"
-                + equation.replace("eq-long", "eq-over")
-            ),
-        },
-    )
-    result = build_and_check(book, tmp_path / "shots")
-    assert result.returncode == 1, result.stdout + result.stderr
+@pytest.mark.cached(ignore=THROWAWAY_BOOKS_IGNORE)
+def test_browser_check_fails_on_cut_off_equation_at_phone_width(defects):
+    result, _ = defects
     scrolls = page_report(result.stdout, "scrolls.html")
     assert scrolls.startswith("ok"), scrolls
     assert "390 px: display math 1 (1 scroll)" in scrolls
@@ -387,7 +387,55 @@ def test_browser_check_fails_on_cut_off_equation_at_phone_width(tmp_path):
     over = page_report(result.stdout, "over.html")
     assert re.search(r"390 px: equation number \(\d\) is drawn over its equation", over), over
     assert "cut off 0" in over
-    assert (tmp_path / "shots" / "scrolls-390px.png").stat().st_size > 0
+
+
+def check_cached(site: Path, cache: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(CHECK_SITE), str(site), "--cache", str(cache)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def cdn_book(tmp_path_factory) -> Path:
+    """A throwaway book whose MathJax would come from a CDN, built once (returns its site)."""
+    book = write_book(tmp_path_factory.mktemp("cdn") / "book", {"good": GOOD}, offline_math=False)
+    built = build(book)
+    assert built.returncode == 0, built.stdout + built.stderr
+    return book / "_build" / "html"
+
+
+@pytest.mark.cached(ignore=THROWAWAY_BOOKS_IGNORE)
+def test_browser_check_fails_on_cdn_math(cdn_book, tmp_path):
+    result = check_cached(cdn_book, tmp_path / "cache.json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = page_report(result.stdout, "good.html")
+    assert "MathJax did not load" in report
+    assert "math not typeset" in report
+    assert "offline: the page requested https://" in report
+
+
+@pytest.mark.cached(ignore=THROWAWAY_BOOKS_IGNORE)
+def test_browser_check_cache_reopens_a_changed_page_only(cdn_book, tmp_path):
+    # A page that passed is not opened again while it and what it loads are unchanged;
+    # a changed page is, and a page that fails is never kept.
+    cache = tmp_path / "cache.json"
+    first = check_cached(cdn_book, cache)
+    assert " cached " not in first.stdout
+    assert json.loads(cache.read_text()).keys() == {"genindex.html", "search.html"}
+    search = cdn_book / "search.html"
+    original = search.read_text()
+    try:
+        search.write_text(original.replace("</h1>", "</h1><p>raw $\\sigmaa$</p>", 1))
+        second = check_cached(cdn_book, cache)
+    finally:
+        search.write_text(original)
+    assert re.search(r"^ok   genindex\.html +cached ", second.stdout, re.MULTILINE), second.stdout
+    assert "raw TeX left in the text" in page_report(second.stdout, "search.html")
+    assert "MathJax did not load" in page_report(second.stdout, "good.html")
+    assert json.loads(cache.read_text()).keys() == {"genindex.html"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -485,6 +533,7 @@ Answer {n}b.
 """
 
 
+@pytest.mark.cached(ignore=THROWAWAY_BOOKS_IGNORE)
 def test_latex_build_collects_each_chapters_solutions_at_its_end(tmp_path):
     # Two parts, as the course has (sphinx-jupyterbook-latex then numbers sections one
     # level deeper), and a reference from chapter 2 to an exercise of chapter 1.

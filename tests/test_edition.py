@@ -33,6 +33,9 @@ from docutils.nodes import make_id
 
 # A check of the set-up, the same at every numpy SIMD level (see tools/simd_levels.py)
 pytestmark = pytest.mark.setup
+# What cannot change the result of the Colab-like run (tests/pass_cache.py): it runs the
+# edition's notebooks with course-lib from a wheel of this checkout
+NOT_ITS_INPUTS = ("notebooks/", "book/", "bench/", "binder/", "README.md")
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools"
@@ -528,6 +531,7 @@ def test_colab_button_opens_the_edition(site, stem):
 # Each edition notebook runs alone
 
 
+@pytest.mark.cached(ignore=NOT_ITS_INPUTS)
 def test_edition_runs_alone_in_colab_like_env():
     """A fresh venv with what Colab ships and course-lib from a wheel; one notebook alone."""
     run = subprocess.run(

@@ -17,8 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # A check of the set-up, the same at every numpy SIMD level (see tools/simd_levels.py)
 pytestmark = pytest.mark.setup
+# What cannot change what JupyterLab does with the notebooks (tests/pass_cache.py)
+NOT_ITS_INPUTS = ("edition/", "book/_build/", "bench/", "binder/", "README.md")
 
 
+@pytest.mark.cached(ignore=NOT_ITS_INPUTS)
 def test_jupyterlab_opens_md_as_notebook_renders_myst_and_saves_both_files():
     run = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "check_lab.py")],

@@ -27,18 +27,30 @@ For each page, after MathJax has finished:
 The page is opened once at 1200 x 900 px in the light scheme; the dark scheme is then
 emulated (the theme switches on the media query, without a reload) and the viewport
 narrowed to 390 x 844 px (the layout is CSS; MathJax's output does not depend on the
-width). Two pages are checked at a time. Full-page screenshots of each page at both widths
-go to ``--screenshots`` (default: ``book/_build/screenshots``): ``NAME.png`` and
-``NAME-390px.png``. Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright,
-which downloads no browser of its own. Exit status 1 if any page fails.
+width). Two pages are checked at a time. With ``--screenshots DIR``, full-page screenshots
+of each page at both widths go to DIR: ``NAME.png`` and ``NAME-390px.png`` (they cost about
+as much as the checks, so they are taken only when asked for). Chromium is Debian's
+(``/usr/bin/chromium``), driven by Playwright, which downloads no browser of its own. Exit
+status 1 if any page fails.
 
-Usage: ``python tools/check_site.py [book/_build/html]``.
+With ``--cache FILE`` (``make site-check`` uses ``.cache/site-check.json``), what the
+browser found on a page that passed is kept, keyed on the SHA-256 of the page, of every
+file it loaded (scripts, styles, fonts, images, MathJax's components), of this script, of
+axe-core and on Chromium's version. A page whose key is unchanged is not opened again:
+its stored findings are judged again (the links against the files as they are now), and
+the report marks it ``cached``. Any change to the page or to anything it loaded opens it
+again; a page that failed is never kept.
+
+Usage: ``python tools/check_site.py [book/_build/html] [--screenshots DIR] [--cache FILE]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -238,6 +250,7 @@ _PHONE = r"""
 class PageResult:
     page: str
     seconds: float = 0.0
+    cached: bool = False  # its findings came from the cache (see Cache)
     facts: dict = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -358,24 +371,89 @@ def phone_problems(phone: dict) -> tuple[dict[str, int], list[str]]:
     return counts, problems
 
 
-async def check_page(
-    context, page_path: Path, site: Path, links: LinkChecker, shots: Path
-) -> PageResult:
+@dataclass
+class Browsed:
+    """What the browser found on one page: all a check needs that the files cannot tell."""
+
+    facts: dict
+    violations: dict[str, list[dict]]  # scheme -> axe's violations
+    phone: dict
+    console: list[str]
+    blocked: list[str]  # requests that would have left the site
+    failures: list[str]  # what went wrong in the browser itself (a scheme did not switch)
+    loaded: list[str]  # the files the page loaded, relative to the site
+
+
+def sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+class Cache:
+    """What the browser found on each page that passed, keyed on everything it read.
+
+    The key of a page is the SHA-256 of the page, of every file it loaded, and of the
+    checker itself (this script, axe-core, Chromium's version). Stored as JSON: page ->
+    {"tool", "files": {relative path: sha256}, "browsed"}.
+    """
+
+    def __init__(self, path: Path | None, site: Path):
+        self.path, self.site = path, site
+        self.entries: dict[str, dict] = {}
+        if path is not None and path.is_file():
+            try:
+                self.entries = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError:  # a damaged cache is an empty one
+                self.entries = {}
+        self.tool = ""
+
+    def set_tool(self, chromium_version: str) -> None:
+        self.tool = f"{sha256(Path(__file__))} {sha256(AXE)} {chromium_version}"
+
+    def get(self, page: str) -> Browsed | None:
+        entry = self.entries.get(page)
+        if self.path is None or not entry or entry.get("tool") != self.tool:
+            return None
+        for rel, digest in entry["files"].items():
+            if sha256(self.site / rel) != digest:
+                return None
+        return Browsed(**entry["browsed"])
+
+    def put(self, page: str, browsed: Browsed) -> None:
+        files = {rel: sha256(self.site / rel) for rel in sorted({page, *browsed.loaded})}
+        self.entries[page] = {
+            "tool": self.tool,
+            "files": files,
+            "browsed": dataclasses.asdict(browsed),
+        }
+
+    def drop(self, page: str) -> None:
+        self.entries.pop(page, None)
+
+    def save(self) -> None:
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(self.entries, indent=0, sort_keys=True) + "\n")
+
+
+async def browse(context, page_path: Path, site: Path, shots: Path | None) -> Browsed:
+    """Open one page in the browser and collect what it shows."""
     from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-    result = PageResult(page_path.relative_to(site).as_posix())
-    refresh = _REFRESH.search(page_path.read_text(encoding="utf-8", errors="replace"))
-    if refresh:  # a redirect, such as index.html -> intro.html
-        result.facts = {"redirect": refresh[1]}
-        if not (page_path.parent / refresh[1]).exists():
-            result.failures.append(f"redirects to a missing page {refresh[1]}")
-        return result
     console: list[str] = []
     blocked: list[str] = []
+    loaded: set[str] = set()
+    failures: list[str] = []
 
     async def offline(route):
         url = route.request.url
         if url.startswith(("file:", "data:", "blob:")):
+            if url.startswith("file:"):
+                path = Path(unquote(urlsplit(url).path))
+                if path.resolve().is_relative_to(site):
+                    loaded.add(path.resolve().relative_to(site).as_posix())
             await route.continue_()
         else:
             blocked.append(url)
@@ -396,15 +474,15 @@ async def check_page(
             else None
         ),
     )
-    stem = result.page.replace("/", "__").removesuffix(".html")
+    stem = page_path.relative_to(site).as_posix().replace("/", "__").removesuffix(".html")
     violations = {}
-    start = time.perf_counter()
     try:
         await page.emulate_media(color_scheme="light")
         await page.goto(page_path.resolve().as_uri(), wait_until="load", timeout=30_000)
         facts = await page.evaluate(_INSPECT)
         await page.add_style_tag(content=_NO_MOTION)
-        await page.screenshot(path=str(shots / f"{stem}.png"), full_page=True)
+        if shots is not None:
+            await page.screenshot(path=str(shots / f"{stem}.png"), full_page=True)
         await page.add_script_tag(path=str(AXE))
         for scheme in SCHEMES:
             await page.emulate_media(color_scheme=scheme)
@@ -413,17 +491,23 @@ async def check_page(
                     f"document.documentElement.dataset.theme === {scheme!r}", timeout=5_000
                 )
             except PlaywrightTimeoutError:
-                result.failures.append(f"the page did not switch to the {scheme} scheme")
+                failures.append(f"the page did not switch to the {scheme} scheme")
             violations[scheme] = await page.evaluate(_AXE_RUN, AXE_RUNS[scheme])
         await page.emulate_media(color_scheme="light")
         await page.set_viewport_size(PHONE)
         await page.evaluate("() => new Promise((r) => requestAnimationFrame(() => setTimeout(r)))")
         phone = await page.evaluate(_PHONE)
-        await page.screenshot(path=str(shots / f"{stem}-390px.png"), full_page=True)
+        if shots is not None:
+            await page.screenshot(path=str(shots / f"{stem}-390px.png"), full_page=True)
     finally:
-        result.seconds = time.perf_counter() - start
         await page.close()
+    return Browsed(facts, violations, phone, console, blocked, failures, sorted(loaded))
 
+
+def judge(result: PageResult, browsed: Browsed, links: LinkChecker) -> PageResult:
+    """The failures of a page, from what the browser found and the files as they are."""
+    facts = dict(browsed.facts)
+    violations, phone, console = browsed.violations, browsed.phone, browsed.console
     internal = [h for h in facts["links"] if h.startswith("file:")]
     external = [h for h in facts["links"] if h.startswith(("http:", "https:", "mailto:"))]
     result.notes = sorted({n for n in (links.note(h) for h in set(internal)) if n})
@@ -446,6 +530,7 @@ async def check_page(
     result.facts = facts
 
     fail = result.failures.append
+    result.failures += browsed.failures
     if facts["h1"] < 1:
         fail("no <h1>: the page has no content")
     if facts["math"] and not facts["mathjaxLoaded"]:
@@ -475,11 +560,37 @@ async def check_page(
                     f"{v['help']}; e.g. {', '.join(v['targets'])}"
                 )
     result.failures += phone_failures
-    result.failures += [f"offline: the page requested {url}" for url in blocked]
+    result.failures += [f"offline: the page requested {url}" for url in browsed.blocked]
     return result
 
 
-async def _run(site: Path, shots: Path, executable: str, jobs: int) -> list[PageResult]:
+async def check_page(
+    context, page_path: Path, site: Path, links: LinkChecker, shots: Path | None, cache: Cache
+) -> PageResult:
+    result = PageResult(page_path.relative_to(site).as_posix())
+    refresh = _REFRESH.search(page_path.read_text(encoding="utf-8", errors="replace"))
+    if refresh:  # a redirect, such as index.html -> intro.html
+        result.facts = {"redirect": refresh[1]}
+        if not (page_path.parent / refresh[1]).exists():
+            result.failures.append(f"redirects to a missing page {refresh[1]}")
+        return result
+    start = time.perf_counter()
+    browsed = None if shots is not None else cache.get(result.page)
+    result.cached = browsed is not None
+    if browsed is None:
+        browsed = await browse(context, page_path, site, shots)
+    result.seconds = time.perf_counter() - start
+    judge(result, browsed, links)
+    if result.failures:
+        cache.drop(result.page)
+    elif not result.cached:
+        cache.put(result.page, browsed)
+    return result
+
+
+async def _run(
+    site: Path, shots: Path | None, executable: str, jobs: int, cache: Cache
+) -> list[PageResult]:
     from playwright.async_api import async_playwright
 
     links = LinkChecker(site)
@@ -492,29 +603,38 @@ async def _run(site: Path, shots: Path, executable: str, jobs: int) -> list[Page
     done: dict[Path, PageResult] = {}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        cache.set_tool(browser.version)
 
         async def worker() -> None:
             # a context each, so that each worker's pages get a renderer process of their own
             context = await browser.new_context(viewport=DESKTOP)
             while not queue.empty():
                 page_path = queue.get_nowait()
-                done[page_path] = await check_page(context, page_path, site, links, shots)
+                done[page_path] = await check_page(context, page_path, site, links, shots, cache)
             await context.close()
 
         await asyncio.gather(*(worker() for _ in range(jobs)))
         await browser.close()
+    cache.save()
     return [done[p] for p in pages]
 
 
-def run(site: Path, shots: Path, chromium: str | None = None, jobs: int = JOBS) -> list[PageResult]:
+def run(
+    site: Path,
+    shots: Path | None = None,
+    chromium: str | None = None,
+    jobs: int = JOBS,
+    cache: Path | None = None,
+) -> list[PageResult]:
     executable = find_chromium(chromium)
     if not AXE.exists():
         sys.exit(AXE_INSTALL)
     site = site.resolve()
-    shots.mkdir(parents=True, exist_ok=True)
-    for old in shots.glob("*.png"):
-        old.unlink()
-    return asyncio.run(_run(site, shots, executable, jobs))
+    if shots is not None:
+        shots.mkdir(parents=True, exist_ok=True)
+        for old in shots.glob("*.png"):
+            old.unlink()
+    return asyncio.run(_run(site, shots, executable, jobs, Cache(cache, site)))
 
 
 def axe_totals(results: list[PageResult]) -> str:
@@ -533,26 +653,34 @@ def axe_totals(results: list[PageResult]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", nargs="?", type=Path, default=DEFAULT_SITE)
-    parser.add_argument("--screenshots", type=Path, default=None)
+    parser.add_argument(
+        "--screenshots", type=Path, default=None, help="save full-page screenshots here"
+    )
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="keep the findings on passing pages here"
+    )
     parser.add_argument("--chromium", default=None, help="path to chromium (default: PATH)")
     parser.add_argument("--jobs", type=int, default=JOBS, help="pages at a time (default: 2)")
     args = parser.parse_args(argv)
-    shots = args.screenshots or args.site.resolve().parent / "screenshots"
     start = time.perf_counter()
-    results = run(args.site, shots, args.chromium, args.jobs)
+    results = run(args.site, args.screenshots, args.chromium, args.jobs, args.cache)
     failed = [r for r in results if r.failures]
     for r in results:
         status = "FAIL" if r.failures else "ok  "
-        print(f"{status} {r.page:45s} {r.seconds:4.1f} s  {r.summary()}")
+        when = " cached" if r.cached else f"{r.seconds:5.1f} s"
+        print(f"{status} {r.page:45s} {when}  {r.summary()}")
         for message in r.failures:
             print(f"       - {message}")
         for message in r.notes:
             print(f"       - note: {message}")
     seconds = time.perf_counter() - start
+    cached = sum(r.cached for r in results)
     print(
         f"{len(results)} pages checked in {seconds:.1f} s in headless Chromium, offline, "
         f"{args.jobs} at a time, at 1200 and 390 px, light and dark; "
-        f"{len(failed)} failed. Screenshots: {shots}"
+        f"{len(failed)} failed."
+        + (f" {cached} unchanged since they passed (cached in {args.cache})." if cached else "")
+        + (f" Screenshots: {args.screenshots}" if args.screenshots else "")
     )
     print(axe_totals(results))
     return 1 if failed else 0

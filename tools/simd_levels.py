@@ -7,9 +7,11 @@ laptop has no AVX-512, many have no AVX2, and an ARM Mac has no x86 SIMD at all.
 off, and again with AVX2 off as well, each with the OpenBLAS kernels such a CPU would
 use. Every stored output and every bound must hold at each level.
 
-Usage: ``python tools/simd_levels.py [--list] -- COMMAND ...``. A level this CPU does
-not reach (no AVX-512 here, say) is the default run already, so it is skipped with a
-note. The exit status is the first non-zero one of the runs.
+Usage: ``python tools/simd_levels.py [--list] [--parallel] -- COMMAND ...``. A level this
+CPU does not reach (no AVX-512 here, say) is the default run already, so it is skipped
+with a note. With ``--parallel`` the levels run at the same time (one core each, on a
+machine with two), and each one's output is printed, in order, when all have finished.
+The exit status is the first non-zero one of the runs.
 
 The names are numpy 2.4's (``numpy._core._multiarray_umath.__cpu_features__``); an
 unknown name is an ImportWarning, which is fatal under warnings-as-errors.
@@ -22,6 +24,7 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -59,6 +62,7 @@ def reachable(levels=LEVELS) -> list[Level]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list", action="store_true", help="print the levels and exit")
+    parser.add_argument("--parallel", action="store_true", help="run the levels at once")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="after --")
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -73,15 +77,30 @@ def main() -> int:
     if not command:
         parser.error("give the command to run after --")
     status = 0
+    runs = []
     for level in levels:
         settings = " ".join(f'{k}="{v}"' for k, v in level.env.items())
         print(f"==> {level.name}: {settings} {shlex.join(command)}", flush=True)
-        start = time.perf_counter()
-        run = subprocess.run(command, env={**os.environ, **level.env}, check=False)
-        print(f"==> {level.name}: exit {run.returncode} in {time.perf_counter() - start:.0f} s")
-        status = status or run.returncode
+        env = {**os.environ, **level.env}
+        if not args.parallel:
+            start = time.perf_counter()
+            code = subprocess.run(command, env=env, check=False).returncode
+            print(f"==> {level.name}: exit {code} in {time.perf_counter() - start:.0f} s")
+            status = status or code
+            continue
+        log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        runs.append((level, process, log, time.perf_counter()))
+    for level, process, log, start in runs:
+        code = process.wait()
+        seconds = time.perf_counter() - start
+        log.seek(0)
+        print(f"==> {level.name}:", flush=True)
+        sys.stdout.buffer.write(log.read())
+        log.close()
+        print(f"==> {level.name}: exit {code} in {seconds:.0f} s", flush=True)
+        status = status or code
     return status
-
 
 if __name__ == "__main__":
     sys.exit(main())
