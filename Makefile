@@ -1,6 +1,8 @@
 # One entry point. `make test` and `make lab` create .venv from requirements.lock the first time
 # (and again whenever the lock changes); a second run does not reinstall.
 SHELL := bash
+# Python writes each module's bytecode on first import (see $(DEPS) below)
+unexport PYTHONDONTWRITEBYTECODE
 .SHELLFLAGS := -euo pipefail -c
 PYTHON ?= python3
 VENV := .venv
@@ -32,22 +34,26 @@ $(DEPS): requirements.lock
 	rm -rf $(VENV)
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required, found " + sys.version'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^pip==' requirements.lock)"
-	@# uv, pinned in the lock, installs the lock in seconds; pip does it (in minutes) where
-	@# uv cannot be installed or cannot reach the index. Both compile the bytecode then, as
-	@# pip always does: with PYTHONDONTWRITEBYTECODE set, every import would compile anew.
+	@# uv, pinned in the lock, installs the lock in seconds; pip (itself at the lock's
+	@# version first) does it, in minutes, where uv cannot be installed or cannot reach the
+	@# index. uv does not compile the bytecode of all 900 MB: each module is compiled when
+	@# first imported, and written (PYTHONDONTWRITEBYTECODE is unset below).
 	@if $(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^uv==' requirements.lock)" \
-	    && $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
-	      -r requirements.lock; then \
+	    && $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock; then \
 	  echo "==> installed requirements.lock with uv"; \
 	else \
 	  echo "==> uv did not install the lock; installing it with pip"; \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^pip==' requirements.lock)"; \
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock; \
 	fi
 	touch $(DEPS)
 
 $(STAMP): $(DEPS) pyproject.toml tools/jupyterlab-overrides.json
-	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@if [ -x $(BIN)/uv ]; then \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .; \
+	else \
+	  $(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .; \
+	fi
 	@# JupyterLab opens a notebook's .md as a notebook (Jupytext's viewer) on double-click
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
