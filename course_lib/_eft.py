@@ -18,6 +18,8 @@ __all__ = ["dot2", "two_product", "two_sum"]
 # An array or a NumPy scalar: both carry the dtype that the split needs. Either operand
 # of two_sum or two_product may be a scalar, but not both: the array gives the result.
 _Operand: TypeAlias = np.ndarray | np.floating
+# (hi, lo) of each operand: see `split`
+_Splits: TypeAlias = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 @overload
@@ -54,24 +56,36 @@ def _split(a: _Operand, huge: bool = False) -> tuple[_Operand, _Operand]:
 
 @overload
 def two_product(
-    a: np.ndarray, b: _Operand, huge: bool = False
+    a: np.ndarray, b: _Operand, huge: bool = False, splits: _Splits | None = None
 ) -> tuple[np.ndarray, np.ndarray]: ...
 @overload
 def two_product(
-    a: np.floating, b: np.ndarray, huge: bool = False
+    a: np.floating, b: np.ndarray, huge: bool = False, splits: _Splits | None = None
 ) -> tuple[np.ndarray, np.ndarray]: ...
-def two_product(a: _Operand, b: _Operand, huge: bool = False) -> tuple[_Operand, _Operand]:
+def two_product(
+    a: _Operand, b: _Operand, huge: bool = False, splits: _Splits | None = None
+) -> tuple[_Operand, _Operand]:
     """``(p, e)`` with ``p = fl(a * b)`` and ``a * b = p + e`` exactly.
 
     Exact unless the product underflows, or without `huge` when ``|a|`` or ``|b|``
     exceeds about ``2**995`` (the split overflows; `huge` splits such values scaled,
-    at the cost of a comparison per element).
+    at the cost of a comparison per element). `splits`: ``(split(a), split(b))``
+    (`split`) when the caller has them already, from another product of `a` or `b`.
     """
     p = a * b
-    ah, al = _split(a, huge)
-    bh, bl = (ah, al) if b is a else _split(b, huge)  # a square: split once
+    if splits is None:
+        ah, al = _split(a, huge)
+        bh, bl = (ah, al) if b is a else _split(b, huge)  # a square: split once
+    else:
+        (ah, al), (bh, bl) = splits
     e = al * bl - (((p - ah * bh) - al * bh) - ah * bl)
     return p, e
+
+
+def split(a: np.ndarray, huge: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Veltkamp's split ``a = hi + lo`` that `two_product` uses, for `splits`."""
+    hi, lo = _split(a, huge)
+    return np.asarray(hi), np.asarray(lo)
 
 
 def _sum2(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
@@ -91,13 +105,18 @@ def _sum2(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
 
 
 def dot2(
-    a: np.ndarray, b: np.ndarray, huge: bool = False, axis: int = -1
+    a: np.ndarray,
+    b: np.ndarray,
+    huge: bool = False,
+    axis: int = -1,
+    splits: _Splits | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dot products along `axis` (-1 or 0) as unevaluated sums ``hi + lo``.
 
     The result is as accurate as if computed in twice the working precision:
-    its error is about ``u * |a.b| + K * u**2 * (|a|.|b|)``.
+    its error is about ``u * |a.b| + K * u**2 * (|a|.|b|)``. `splits` as in
+    `two_product`.
     """
-    p, e = two_product(a, b, huge)
+    p, e = two_product(a, b, huge, splits)
     hi, lo = _sum2(p, axis)
     return two_sum(hi, lo + e.sum(axis=axis))

@@ -487,10 +487,18 @@ def ndtr(z: ArrayLike, scaled: bool = False) -> np.ndarray:
     shape = z.shape
     zc = np.clip(_flat(z), -64.0, 64.0)  # Phi is 0 or 1 beyond; keeps the split finite
     with np.errstate(under="ignore"):
-        t, e = two_product(zc, np.float64(-_SQRT1_2))  # t + e = -zc * _SQRT1_2 exactly
-        d = e - zc * _SQRT1_2_LO
-        out = np.ldexp(_erfc(t, d, scaled=True), -1 if scaled else -1 - SCALE)
+        out = np.ldexp(ndtr_twice_scaled(zc), -1 if scaled else -1 - SCALE)
     return out.reshape(shape)
+
+
+def ndtr_twice_scaled(z: np.ndarray) -> np.ndarray:
+    """``2 * 2**SCALE * Phi(z)`` for a 1-d float64 `z` within [-64, 64]: `ndtr`'s core.
+
+    For kernels that fold the last scaling, a power of two, into their own, and so round
+    once. (Call it with underflow ignored: the tail below ``z = -38.6`` is subnormal.)
+    """
+    t, e = two_product(z, np.float64(-_SQRT1_2))  # t + e = -z * _SQRT1_2 exactly
+    return _erfc(t, e - z * _SQRT1_2_LO, scaled=True)
 
 
 def normal_pdf(z: ArrayLike, scaled: bool = False) -> np.ndarray:
@@ -526,12 +534,17 @@ def normal_pdf(z: ArrayLike, scaled: bool = False) -> np.ndarray:
     shape = z.shape
     zc = np.clip(_flat(z), -40.0, 40.0)  # exp(-800) is 0: keeps z*z and its split finite
     with np.errstate(under="ignore"):
-        hi, lo = two_product(zc, zc)
-        # exp(-hi/2) (1 - lo/2) (c + c_lo) with c the constant: E*c exactly as p + pe,
-        # so the only roundings are exp's and the final sum's.
-        e, rel = _exp_scaled_parts(-0.5 * hi)
-        p, pe = two_product(e, np.float64(_INV_SQRT_2PI))
-        out = p + (pe + p * ((_INV_SQRT_2PI_REL_LO + rel) - 0.5 * lo))
+        out = normal_pdf_scaled(zc)
         if not scaled:
             out = np.ldexp(out, -SCALE)
     return out.reshape(shape)
+
+
+def normal_pdf_scaled(z: np.ndarray) -> np.ndarray:
+    """``2**SCALE * phi(z)`` for a 1-d float64 `z` within [-40, 40]: `normal_pdf`'s core."""
+    hi, lo = two_product(z, z)
+    # exp(-hi/2) (1 - lo/2) (c + c_lo) with c the constant: E*c exactly as p + pe, so the
+    # only roundings are exp's and the final sum's.
+    e, rel = _exp_scaled_parts(-0.5 * hi)
+    p, pe = two_product(e, np.float64(_INV_SQRT_2PI))
+    return p + (pe + p * ((_INV_SQRT_2PI_REL_LO + rel) - 0.5 * lo))

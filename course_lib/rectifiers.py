@@ -20,7 +20,14 @@ from . import bounds
 from ._arrays import FloatResult, as_float_array, check_range, finish, real_scalar
 from ._eft import two_product, two_sum
 from ._kernels import via_float64
-from ._special import DEEP, SCALE, exp_scaled, exp_times, ndtr, normal_pdf
+from ._special import (
+    DEEP,
+    SCALE,
+    exp_scaled,
+    exp_times,
+    ndtr_twice_scaled,
+    normal_pdf_scaled,
+)
 from .sigmoid import sigmoid, sigmoid_derivative
 
 __all__ = [
@@ -593,15 +600,25 @@ def _tanh_argument(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return v, h
 
 
+# Multiplying by a power of two rounds as ldexp does (once, correctly), subnormal results
+# included, and is a SIMD loop
+_UNSCALE = 2.0**-SCALE
+
+
 def _gelu_exact(x: np.ndarray) -> np.ndarray:
     xc = np.clip(x, -40.0, 40.0)  # beyond, gelu is z (Phi = 1) or underflows to 0
-    out = np.ldexp(xc * ndtr(xc, scaled=True), -SCALE)
-    return np.where(x > 40.0, x, out)
+    out = xc * ndtr_twice_scaled(xc)  # 2**(SCALE + 1) z Phi(z), normal down to z = -38.6,
+    out *= 0.5 * _UNSCALE  # below which the result is 0 either way
+    np.copyto(out, x, where=x > 40.0)
+    return out
 
 
 def _gelu_exact_derivative(x: np.ndarray) -> np.ndarray:
     xc = np.clip(x, -40.0, 40.0)  # beyond, gelu' is 1 or 0 and z * phi(z) would be inf * 0
-    return np.ldexp(ndtr(xc, scaled=True) + xc * normal_pdf(xc, scaled=True), -SCALE)
+    out = xc * normal_pdf_scaled(xc)
+    out += 0.5 * ndtr_twice_scaled(xc)  # exact: a normal number halved
+    out *= _UNSCALE
+    return out
 
 
 def _gelu_tanh(x: np.ndarray) -> np.ndarray:

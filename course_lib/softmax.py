@@ -41,7 +41,7 @@ from ._arrays import (
     check_same_shape,
     finish,
 )
-from ._eft import dot2, two_product, two_sum
+from ._eft import dot2, split, two_product, two_sum
 from ._kernels import BLOCK
 
 __all__ = ["log_softmax", "logsumexp", "softmax", "softmax_jacobian", "softmax_vjp"]
@@ -528,7 +528,8 @@ def _vjp_compensated(
 
     `huge`: some ``|g|`` reach ``2**995``, where the exact products need a scaled split.
     """
-    d_hi, d_lo = (np.expand_dims(d, axis) for d in dot2(p, g, huge, axis))
+    p_split, g_split = split(p, huge), split(g, huge)  # the second product below reuses them
+    d_hi, d_lo = (np.expand_dims(d, axis) for d in dot2(p, g, huge, axis, (p_split, g_split)))
     out = p * ((g - d_hi) - d_lo)
     # An entry with p > 1/2 (the max; at most one) would need p.g to more than twice
     # the precision when 1 - p is tiny. Use g_i - p.g = (1 - p_i) g_i - sum_{j!=i} p_j g_j,
@@ -539,11 +540,16 @@ def _vjp_compensated(
     top = _first_max(p, p_top, axis)
     g_top = np.sum(np.where(top, g, -0.0), axis=axis, keepdims=True)  # -0.0: g_top exactly
     others = np.where(top, 0.0, p)
-    r_hi, r_lo = (np.expand_dims(r, axis) for r in dot2(others, g, huge, axis))
+    # split(0) is (0, 0): the split of `others` is p's with the top entries zeroed
+    others_split = (np.where(top, 0.0, p_split[0]), np.where(top, 0.0, p_split[1]))
+    r_hi, r_lo = (
+        np.expand_dims(r, axis) for r in dot2(others, g, huge, axis, (others_split, g_split))
+    )
     a_hi, a_lo = two_product(1 - p_top, g_top, huge)
     t, e = two_sum(a_hi, -r_hi)
     y_top = p_top * (t + ((e + a_lo) - r_lo))
-    return np.where(top & (p_top > 0.5), y_top, out)
+    np.copyto(out, np.broadcast_to(y_top, out.shape), where=top & (p_top > 0.5))
+    return out
 
 
 @bounds.documented("softmax_vjp")

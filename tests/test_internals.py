@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 import course_lib as cl
 from course_lib._arrays import as_float_array, check_axis, check_same_shape, real_scalar
-from course_lib._eft import dot2, two_product, two_sum
+from course_lib._eft import dot2, split, two_product, two_sum
 from course_lib._kernels import BLOCK, blockwise, blockwise_float64, neg_abs, via_float64
 
 moderate = st.floats(-1e150, 1e150, allow_nan=False, allow_subnormal=False).filter(
@@ -116,6 +116,26 @@ class TestErrorFreeTransformations:
     def test_two_product_is_exact(self, a, b):
         p, e = two_product(np.float64(a), np.float64(b))
         assert exact(p) + exact(e) == exact(a) * exact(b)
+
+    @given(
+        arrays(np.float64, st.integers(1, 40), elements=moderate),
+        st.integers(0, 2**32 - 1),
+    )
+    def test_splits_given_are_the_splits_it_would_make(self, a, seed):
+        # softmax_vjp reuses the split of an operand in a second product (and zeroes
+        # entries of a split, as split(0) = (0, 0)): the same bits as splitting anew
+        b = np.random.default_rng(seed).standard_normal(a.size) * 1e3
+        for huge in (False, True):
+            given_splits = (split(a, huge), split(b, huge))
+            assert np.array_equal(
+                two_product(a, b, huge, given_splits)[1], two_product(a, b, huge)[1]
+            )
+            assert np.array_equal(
+                dot2(a, b, huge, splits=given_splits), dot2(a, b, huge), equal_nan=True
+            )
+        zero_hi, zero_lo = split(np.zeros(3))
+        assert not zero_hi.any()
+        assert not zero_lo.any()
 
     @given(
         arrays(np.float64, st.integers(1, 40), elements=small),
