@@ -176,10 +176,11 @@ export MPLBACKEND := Agg
 # The passes of the slow runs (a notebook under nbval, the Colab-like run, JupyterLab, the
 # throwaway books) are kept in .cache/passed while their inputs are unchanged, and the
 # browser check keeps its findings on unchanged pages (tests/pass_cache.py,
-# tools/check_site.py). `make test FRESH=1` runs everything afresh; a clean clone has no cache.
+# tools/check_site.py). `make test FRESH=1` runs everything afresh (and keeps the new passes);
+# a clean clone has no cache.
 ifeq ($(FRESH),1)
 export COURSE_TEST_CACHE := 0
-SITE_CHECK_CACHE :=
+SITE_CHECK_CACHE := --cache .cache/site-check.json --fresh
 else
 SITE_CHECK_CACHE := --cache .cache/site-check.json
 endif

@@ -23,8 +23,9 @@ cells (nbval) pass or fail together: the notebook is recorded once every cell pa
 a cached notebook's kernel is never started.
 
 Passes are kept in ``.cache/passed/`` (git-ignored), one empty file per key. Set
-``COURSE_TEST_CACHE=0`` (``make test FRESH=1``) to run everything; a clean clone, as on
-CI, has no cache. Outside a git checkout nothing is cached.
+``COURSE_TEST_CACHE=0`` (``make test FRESH=1``) to run everything (the passes are still
+recorded); a clean clone, as on CI, has no cache. Outside a git checkout, and under
+mutation testing, nothing is cached.
 """
 
 from __future__ import annotations
@@ -48,10 +49,10 @@ assert _SPEC.loader is not None
 checkout_digest = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(checkout_digest)
 PASSED = ROOT / ".cache" / "passed"
-# Off when asked, and under mutation testing (a mutant must meet every test)
-ENABLED = os.environ.get("COURSE_TEST_CACHE", "1") != "0" and not (
-    os.environ.get("COURSE_LIB_MUTATION") or "MUTANT_UNDER_TEST" in os.environ
-)
+# Off under mutation testing (a mutant must meet every test). COURSE_TEST_CACHE=0 runs
+# everything, and still records the passes for the next run.
+ENABLED = not (os.environ.get("COURSE_LIB_MUTATION") or "MUTANT_UNDER_TEST" in os.environ)
+READ = ENABLED and os.environ.get("COURSE_TEST_CACHE", "1") != "0"
 ENV = ("NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE", "MPLBACKEND")
 # What cannot change what nbval finds in a notebook: the other notebooks and the files
 # nbval does not read (the notebook's .md is held to its .ipynb by the pairing tests).
@@ -126,7 +127,7 @@ class Recorder:
             self.unit_of[item.nodeid] = unit
             self.keys[unit] = digest
             self.items[unit] = self.items.get(unit, 0) + 1
-            if (PASSED / digest).exists():
+            if READ and (PASSED / digest).exists():
                 item.add_marker(
                     pytest.mark.skip(
                         reason="cached: passed on these same inputs (make test FRESH=1 reruns)"

@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # A check of the set-up, the same at every numpy SIMD level (see tools/simd_levels.py)
 pytestmark = pytest.mark.setup
-# What cannot change what JupyterLab does with the notebooks (tests/pass_cache.py)
-NOT_ITS_INPUTS = ("edition/", "book/_build/", "bench/", "binder/", "README.md")
+# What cannot change what JupyterLab does with the notebooks (tests/pass_cache.py): it
+# opens and saves them, and starts their kernels, but runs no cell, so course_lib is not
+# imported
+NOT_ITS_INPUTS = ("course_lib/", "edition/", "book/", "bench/", "binder/", "README.md")
 
 
 @pytest.mark.cached(ignore=NOT_ITS_INPUTS)

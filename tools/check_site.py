@@ -39,7 +39,8 @@ file it loaded (scripts, styles, fonts, images, MathJax's components), of this s
 axe-core and on Chromium's version. A page whose key is unchanged is not opened again:
 its stored findings are judged again (the links against the files as they are now), and
 the report marks it ``cached``. Any change to the page or to anything it loaded opens it
-again; a page that failed is never kept.
+again; a page that failed is never kept. ``--fresh`` opens every page and keeps the new
+findings.
 
 Usage: ``python tools/check_site.py [book/_build/html] [--screenshots DIR] [--cache FILE]``.
 """
@@ -399,8 +400,8 @@ class Cache:
     {"tool", "files": {relative path: sha256}, "browsed"}.
     """
 
-    def __init__(self, path: Path | None, site: Path):
-        self.path, self.site = path, site
+    def __init__(self, path: Path | None, site: Path, fresh: bool = False):
+        self.path, self.site, self.fresh = path, site, fresh
         self.entries: dict[str, dict] = {}
         if path is not None and path.is_file():
             try:
@@ -414,7 +415,7 @@ class Cache:
 
     def get(self, page: str) -> Browsed | None:
         entry = self.entries.get(page)
-        if self.path is None or not entry or entry.get("tool") != self.tool:
+        if self.path is None or self.fresh or not entry or entry.get("tool") != self.tool:
             return None
         for rel, digest in entry["files"].items():
             if sha256(self.site / rel) != digest:
@@ -625,6 +626,7 @@ def run(
     chromium: str | None = None,
     jobs: int = JOBS,
     cache: Path | None = None,
+    fresh: bool = False,
 ) -> list[PageResult]:
     executable = find_chromium(chromium)
     if not AXE.exists():
@@ -634,7 +636,7 @@ def run(
         shots.mkdir(parents=True, exist_ok=True)
         for old in shots.glob("*.png"):
             old.unlink()
-    return asyncio.run(_run(site, shots, executable, jobs, Cache(cache, site)))
+    return asyncio.run(_run(site, shots, executable, jobs, Cache(cache, site, fresh)))
 
 
 def axe_totals(results: list[PageResult]) -> str:
@@ -659,11 +661,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cache", type=Path, default=None, help="keep the findings on passing pages here"
     )
+    parser.add_argument(
+        "--fresh", action="store_true", help="open every page, and keep the new findings"
+    )
     parser.add_argument("--chromium", default=None, help="path to chromium (default: PATH)")
     parser.add_argument("--jobs", type=int, default=JOBS, help="pages at a time (default: 2)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    results = run(args.site, args.screenshots, args.chromium, args.jobs, args.cache)
+    results = run(args.site, args.screenshots, args.chromium, args.jobs, args.cache, args.fresh)
     failed = [r for r in results if r.failures]
     for r in results:
         status = "FAIL" if r.failures else "ok  "

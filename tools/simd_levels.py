@@ -102,5 +102,6 @@ def main() -> int:
         status = status or code
     return status
 
+
 if __name__ == "__main__":
     sys.exit(main())
