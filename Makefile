@@ -74,13 +74,13 @@ book: site site-check
 site: $(STAMP)
 	@digest="$$($(BIN)/python tools/checkout_digest.py --ignore $(SITE_IGNORES) || true)"; \
 	if [ "$(FRESH)" != 1 ] && [ -n "$$digest" ] && [ -f $(BOOK_HTML)/intro.html ] \
-	    && [ "$$(cat .cache/site-digest 2>/dev/null)" = "$$digest" ]; then \
+	    && [ "$$(cat book/_build/.site-digest 2>/dev/null)" = "$$digest" ]; then \
 	  echo "==> the site's inputs are unchanged since it was built: not rebuilt (FRESH=1 rebuilds)"; \
 	else \
-	  rm -rf book/_build .cache/site-digest; \
+	  rm -rf book/_build; \
 	  TIMEFORMAT='==> site built in %R s'; \
 	  time $(BIN)/jupyter-book build book --all -W -n --keep-going -q; \
-	  mkdir -p .cache; echo "$$digest" > .cache/site-digest; \
+	  echo "$$digest" > book/_build/.site-digest; \
 	fi
 
 # Every page opened in headless Chromium with the network blocked, axe-core run in it (light

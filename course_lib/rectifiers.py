@@ -616,7 +616,7 @@ def _gelu_exact(x: np.ndarray) -> np.ndarray:
 def _gelu_exact_derivative(x: np.ndarray) -> np.ndarray:
     xc = np.clip(x, -40.0, 40.0)  # beyond, gelu' is 1 or 0 and z * phi(z) would be inf * 0
     out = xc * normal_pdf_scaled(xc)
-    out += 0.5 * ndtr_twice_scaled(xc)  # exact: a normal number halved
+    out += 0.5 * ndtr_twice_scaled(xc)  # rounds as ndtr's ldexp(., -1) would
     out *= _UNSCALE
     return out
 

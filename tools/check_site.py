@@ -36,7 +36,8 @@ status 1 if any page fails.
 With ``--cache FILE`` (``make site-check`` uses ``.cache/site-check.json``), what the
 browser found on a page that passed is kept, keyed on the SHA-256 of the page, of every
 file it loaded (scripts, styles, fonts, images, MathJax's components), of this script, of
-axe-core and on Chromium's version. A page whose key is unchanged is not opened again:
+axe-core and of the system's font list, on Chromium's and Playwright's versions and on
+the site's folder. A page whose key is unchanged is not opened again:
 its stored findings are judged again (the links against the files as they are now), and
 the report marks it ``cached``. Any change to the page or to anything it loaded opens it
 again; a page that failed is never kept. ``--fresh`` opens every page and keeps the new
@@ -55,6 +56,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -411,16 +413,35 @@ class Cache:
         self.tool = ""
 
     def set_tool(self, chromium_version: str) -> None:
-        self.tool = f"{sha256(Path(__file__))} {sha256(AXE)} {chromium_version}"
+        """The checker: this script, axe-core, Chromium and Playwright, the fonts, the site's
+        place (the stored links are absolute)."""
+        from importlib.metadata import version
+
+        fc_list = shutil.which("fc-list")
+        fonts = (
+            subprocess.run([fc_list], capture_output=True, check=False).stdout if fc_list else b""
+        )
+        self.tool = " ".join(
+            [
+                sha256(Path(__file__)),
+                sha256(AXE),
+                chromium_version,
+                version("playwright"),
+                hashlib.sha256(b"\n".join(sorted(fonts.splitlines()))).hexdigest(),
+                str(self.site),
+            ]
+        )
 
     def get(self, page: str) -> Browsed | None:
         entry = self.entries.get(page)
         if self.path is None or self.fresh or not entry or entry.get("tool") != self.tool:
             return None
-        for rel, digest in entry["files"].items():
-            if sha256(self.site / rel) != digest:
+        try:
+            if any(sha256(self.site / rel) != digest for rel, digest in entry["files"].items()):
                 return None
-        return Browsed(**entry["browsed"])
+            return Browsed(**entry["browsed"])
+        except (KeyError, TypeError, AttributeError):  # an entry of another shape: not kept
+            return None
 
     def put(self, page: str, browsed: Browsed) -> None:
         files = {rel: sha256(self.site / rel) for rel in sorted({page, *browsed.loaded})}

@@ -4,7 +4,7 @@ The files are git's (``git ls-files --cached --others --exclude-standard``: what
 tracks, and new files it does not ignore), each hashed by content. Leaving a path out
 (``--ignore PREFIX``) says that it cannot change the result: a path left in by mistake
 only makes the result be recomputed more often. ``make site`` skips the Jupyter Book build
-while the digest of its inputs is the one it last built (``.cache/site-digest``), and
+while the digest of its inputs is the one it last built (``book/_build/.site-digest``), and
 tests/pass_cache.py keys the passes of the slow tests on it.
 
 Usage: ``python tools/checkout_digest.py [--ignore PREFIX ...]``; prints the digest, or
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -46,7 +47,10 @@ def checkout_files(root: Path = ROOT) -> tuple[str, ...] | None:
 
 @cache
 def file_digest(path: Path) -> str:
+    """SHA-256 of a file's content; of its target, for a symbolic link (as git stores it)."""
     try:
+        if path.is_symlink():
+            return "symlink " + os.readlink(path)
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:  # listed by git but deleted since
         return "missing"

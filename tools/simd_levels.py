@@ -9,8 +9,9 @@ use. Every stored output and every bound must hold at each level.
 
 Usage: ``python tools/simd_levels.py [--list] [--parallel] -- COMMAND ...``. A level this
 CPU does not reach (no AVX-512 here, say) is the default run already, so it is skipped
-with a note. With ``--parallel`` the levels run at the same time (one core each, on a
-machine with two), and each one's output is printed, in order, when all have finished.
+with a note. With ``--parallel`` the levels run at the same time (side by side on a
+machine with two cores), and each one's output is printed, in order, when all have
+finished.
 The exit status is the first non-zero one of the runs.
 
 The names are numpy 2.4's (``numpy._core._multiarray_umath.__cpu_features__``); an
