@@ -192,12 +192,11 @@ test: $(STAMP) chromium axe
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory site
 	@mkdir -p .cache
-	@( $(BIN)/python tools/check_site.py $(BOOK_HTML) $(SITE_CHECK_CACHE) \
-	    > .cache/site-check.log 2>&1; echo $$? > .cache/site-check.status ) & \
-	status=0; $(PYTEST) || status=$$?; wait; \
-	echo "==> the browser check (tools/check_site.py), run beside pytest:"; \
+	@$(MAKE) --no-print-directory site-check > .cache/site-check.log 2>&1 & check=$$!; \
+	status=0; $(PYTEST) || status=$$?; wait $$check || status=$$?; \
+	echo "==> the browser check (make site-check), run beside pytest:"; \
 	cat .cache/site-check.log; \
-	[ "$$status" = 0 ] && [ "$$(cat .cache/site-check.status)" = 0 ]
+	exit $$status
 	$(MAKE) --no-print-directory test-simd
 
 # nbval and the bounds again as CPUs without AVX-512, and without AVX2, would run them
@@ -205,7 +204,7 @@ test: $(STAMP) chromium axe
 # every stated bound (at the worst points of the accuracy search, which itself searches
 # every level) must hold at each level. These are the tests marked `simd`; the rest of
 # the library tests check exact identities, errors and shapes, and run once, above.
-# The two levels run at the same time, each on one core (pytest without xdist).
+# The two levels run side by side (each a pytest without xdist).
 test-simd: $(STAMP)
 	$(BIN)/python tools/simd_levels.py --parallel -- \
 	  $(BIN)/python -m pytest -p no:xdist -q -m "simd and not setup"

@@ -19,7 +19,7 @@ __all__ = ["dot2", "two_product", "two_sum"]
 # of two_sum or two_product may be a scalar, but not both: the array gives the result.
 _Operand: TypeAlias = np.ndarray | np.floating
 # (hi, lo) of each operand: see `split`
-_Splits: TypeAlias = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+_Splits: TypeAlias = tuple[tuple[_Operand, _Operand], tuple[_Operand, _Operand]]
 
 
 @overload
@@ -36,8 +36,8 @@ def two_sum(
     return s, e
 
 
-def _split(a: _Operand, huge: bool = False) -> tuple[_Operand, _Operand]:
-    # Veltkamp: a = hi + lo with hi and lo of at most half the significand each.
+def split(a: _Operand, huge: bool = False) -> tuple[_Operand, _Operand]:
+    """Veltkamp's split ``a = hi + lo``, each of at most half the significand (`two_product`)."""
     # a * factor overflows for |a| >= 2**995 (float64): with `huge`, such a is split
     # as a * 2**-28 and both halves are scaled back, exactly (powers of two).
     half = (np.finfo(a.dtype).nmant + 2) // 2
@@ -74,18 +74,12 @@ def two_product(
     """
     p = a * b
     if splits is None:
-        ah, al = _split(a, huge)
-        bh, bl = (ah, al) if b is a else _split(b, huge)  # a square: split once
+        ah, al = split(a, huge)
+        bh, bl = (ah, al) if b is a else split(b, huge)  # a square: split once
     else:
         (ah, al), (bh, bl) = splits
     e = al * bl - (((p - ah * bh) - al * bh) - ah * bl)
     return p, e
-
-
-def split(a: np.ndarray, huge: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Veltkamp's split ``a = hi + lo`` that `two_product` uses, for `splits`."""
-    hi, lo = _split(a, huge)
-    return np.asarray(hi), np.asarray(lo)
 
 
 def _sum2(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:

@@ -158,7 +158,7 @@ class Recorder:
     def __init__(self) -> None:
         self.keys: dict[str, str] = {}  # unit -> key
         self.items: dict[str, int] = {}  # unit -> how many items it has (all must pass)
-        self.recompute: dict[str, tuple] = {}  # unit -> what its key is computed from
+        self.first: dict[str, pytest.Item] = {}  # unit -> an item to compute its key from
         self.passed: dict[str, int] = {}  # unit -> how many passed in this process
         self.failed: set[str] = set()
         self.unit_of: dict[str, str] = {}  # nodeid -> unit
@@ -176,7 +176,7 @@ class Recorder:
             # were selected (-k, a node id) in this run
             if unit not in self.items:
                 self.items[unit] = code_cells(item.path) if item.path.suffix == ".ipynb" else 1
-                self.recompute[unit] = (item,)
+                self.first[unit] = item
             if READ and (PASSED / digest).exists():
                 item.add_marker(
                     pytest.mark.skip(
@@ -199,8 +199,7 @@ class Recorder:
         ):  # the unit's last item has run and been torn down, and all of them passed
             # ... on the files as they are now: a file edited during the run records nothing
             checkout_digest.file_digest.cache_clear()
-            (item,) = self.recompute[unit]
-            again = unit_and_key(item)
+            again = unit_and_key(self.first[unit])
             if again is not None and again[1] == self.keys[unit]:
                 PASSED.mkdir(parents=True, exist_ok=True)
                 (PASSED / self.keys[unit]).touch()

@@ -397,8 +397,8 @@ def sha256(path: Path) -> str:
 class Cache:
     """What the browser found on each page that passed, keyed on everything it read.
 
-    The key of a page is the SHA-256 of the page, of every file it loaded, and of the
-    checker itself (this script, axe-core, Chromium's version). Stored as JSON: page ->
+    The key of a page is the SHA-256 of the page and of every file it loaded, and the
+    checker itself (`set_tool`). Stored as JSON: page ->
     {"tool", "files": {relative path: sha256}, "browsed"}.
     """
 
