@@ -179,6 +179,20 @@ class TestLogSoftmax:
         np.testing.assert_array_equal(log_softmax(z, method=method), rows)
         np.testing.assert_array_equal(log_softmax(z.T, axis=0, method=method), rows.T)
 
+    @pytest.mark.parametrize("k", [3, 12])  # K < 8 is worked on transposed
+    def test_a_slice_beyond_the_float_range_leaves_its_neighbours_alone(self, k):
+        # z - m overflows to -inf in the first slice (its rounding error is NaN there),
+        # and the second has a NaN: the other slices of the block get their own bits
+        z = random_logits(6, k, n=11)
+        z[0, :2] = [1e308, -1e308]
+        z[1, 1] = np.nan
+        out = log_softmax(z)
+        rows = np.array([log_softmax(row) for row in z])
+        np.testing.assert_array_equal(out, rows)
+        assert out[0, 1] == -np.inf
+        assert np.isnan(out[1]).all()
+        assert np.isfinite(out[2:]).all()
+
 
 class TestLogsumexp:
     @given(logits)
