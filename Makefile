@@ -33,16 +33,20 @@ $(DEPS): requirements.lock
 	@echo "==> creating $(VENV) from requirements.lock"
 	rm -rf $(VENV)
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required, found " + sys.version'
-	$(PYTHON) -m venv $(VENV)
-	@# uv, pinned in the lock, installs the lock in seconds; pip (itself at the lock's
-	@# version first) does it, in minutes, where uv cannot be installed or cannot reach the
-	@# index. uv does not compile the bytecode of all 900 MB: each module is compiled when
-	@# first imported, and written (PYTHONDONTWRITEBYTECODE is unset below).
-	@if $(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^uv==' requirements.lock)" \
+	@# Without pip (ensurepip takes 4 s): the lock has pip, and installs it.
+	$(PYTHON) -m venv --without-pip $(VENV)
+	@# uv, pinned in the lock, installs the lock in seconds; the system's pip (>= 22.3, for
+	@# --python) puts uv in. pip (the lock's version, bootstrapped by ensurepip) does it all,
+	@# in minutes, where uv cannot be installed or cannot reach the index. uv does not
+	@# compile the bytecode of all 900 MB: each module is compiled when first imported,
+	@# and written (PYTHONDONTWRITEBYTECODE is unset above).
+	@if $(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check \
+	      "$$(grep '^uv==' requirements.lock)" \
 	    && $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock; then \
 	  echo "==> installed requirements.lock with uv"; \
 	else \
 	  echo "==> uv did not install the lock; installing it with pip"; \
+	  $(BIN)/python -m ensurepip --default-pip >/dev/null; \
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^pip==' requirements.lock)"; \
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock; \
 	fi
