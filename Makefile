@@ -68,7 +68,8 @@ $(STAMP): $(DEPS) pyproject.toml tools/jupyterlab-overrides.json
 # -n reports every unresolved reference. The build is skipped while none of its inputs has
 # changed since it last succeeded (tools/checkout_digest.py: every file of the checkout but
 # the tests, tools, benchmarks and CI; the build is deterministic, so it would write the
-# same bytes); FRESH=1 builds anyway.
+# same bytes); FRESH=1 builds anyway. tools/precompile.py compiles the bytecode of the
+# modules the build imports on the other core, ahead of it (a new .venv has none).
 BOOK_HTML := book/_build/html
 SITE_IGNORES := tests/ tools/ bench/ .ci/
 
@@ -82,8 +83,10 @@ site: $(STAMP)
 	  echo "==> the site's inputs are unchanged since it was built: not rebuilt (FRESH=1 rebuilds)"; \
 	else \
 	  rm -rf book/_build; \
+	  $(BIN)/python tools/precompile.py & \
 	  TIMEFORMAT='==> site built in %R s'; \
 	  time $(BIN)/jupyter-book build book --all -W -n --keep-going -q; \
+	  wait; \
 	  echo "$$digest" > book/_build/.site-digest; \
 	fi
 
