@@ -43,6 +43,7 @@ Everything here takes and returns float64 arrays and skips the input checks of
 
 from __future__ import annotations
 
+import functools
 import struct
 
 import numpy as np
@@ -165,8 +166,9 @@ def _high_word(x: np.ndarray) -> np.ndarray:
 
 def _poly(coefficients: tuple[float, ...], s: np.ndarray) -> np.ndarray:
     """Horner's rule, in the order s_erf.c writes it: c0 + s*(c1 + s*(c2 + ...))."""
-    out = np.full_like(s, coefficients[-1])
-    for c in coefficients[-2::-1]:  # c + s*out, in place (the same two roundings)
+    out = coefficients[-1] * s  # the first step, c_n*s + c_(n-1), without a filled array
+    np.add(out, coefficients[-2], out=out)
+    for c in coefficients[-3::-1]:  # c + s*out, in place (the same two roundings)
         np.multiply(out, s, out=out)
         np.add(out, c, out=out)
     return out
@@ -324,6 +326,7 @@ def erfc(x: ArrayLike) -> np.ndarray:
     return _erfc(_flat(x), None, scaled=False).reshape(x.shape)
 
 
+@functools.cache  # a constant: erfc asks for the same ones on every block
 def _below(high_word: int) -> float:
     """The double whose high word is `high_word` and low word 0.
 
