@@ -37,7 +37,7 @@ $(DEPS): requirements.lock
 	$(PYTHON) -m venv --without-pip $(VENV)
 	@# uv, pinned in the lock, installs the lock in seconds; the system's pip (>= 22.3, for
 	@# --python) puts uv in. pip (the lock's version, bootstrapped by ensurepip) does it all,
-	@# in minutes, where uv cannot be installed or cannot reach the index. uv does not
+	@# in about a minute, where uv cannot be installed or cannot reach the index. uv does not
 	@# compile the bytecode of all 900 MB: each module is compiled when first imported,
 	@# and written (PYTHONDONTWRITEBYTECODE is unset above).
 	@if $(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check \

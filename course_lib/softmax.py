@@ -56,11 +56,7 @@ def _check_method(method: object, func: str) -> None:
 
 
 def _finite_max(z: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """Max along `axis` (kept), with slices whose max is +-inf rewritten.
-
-    Such a slice becomes 0 where it equals its max and -inf elsewhere, so the normal
-    computation then gives the limit described in the module docstring.
-    """
+    """Max along `axis` (kept), with slices whose max is +-inf rewritten (`_finite`)."""
     return _finite(z, np.max(z, axis=axis, keepdims=True))
 
 
@@ -73,6 +69,11 @@ def _finite_argmax(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np
 
 
 def _finite(z: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`z` and its slices' max `m`, with the slices whose max is +-inf rewritten.
+
+    Such a slice becomes 0 where it equals its max and -inf elsewhere (its max 0), so the
+    normal computation then gives the limit described in the module docstring.
+    """
     inf_max = np.isinf(m)
     if inf_max.any():
         tied = np.where(z == m, 0.0, -np.inf).astype(z.dtype)

@@ -4,7 +4,7 @@ uv installs the lock without compiling its 900 MB of bytecode (that would take 1
 on a new ``.venv`` the site build compiles each of the 2,000 modules it imports itself,
 one after another: 10 of its 22 s. ``make site`` runs this script in the background while
 the build runs: it compiles the same modules, in the order the build imports them, on
-the other core, and the build mostly finds them compiled (22 s -> 14 s on a new
+the other core, and the build mostly finds them compiled (22 s -> 11-15 s on a new
 ``.venv``). A module whose bytecode is up to date is skipped, so on a warm ``.venv`` it
 only looks at 2,000 timestamps.
 
