@@ -328,7 +328,12 @@ def defects(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
             # that passes. Without the scroll (the equation's box overflow: visible, so the
             # line's overflow: hidden cuts it), or with the number laid over the equation,
             # it fails.
-            "scrolls": f"# Scrolls\n\n{EQUATION}\nInline too: ${LONG}$.\n",
+            # An inline formula scrolls too, also in a field list (a docstring's Returns),
+            # whose grid column would otherwise grow past the window.
+            "scrolls": (
+                f"# Scrolls\n\n{EQUATION}\nInline too: ${LONG}$.\n\n"
+                f"```{{eval-rst}}\n:Returns: :math:`{LONG}`, the total.\n```\n"
+            ),
             "cut": (
                 "# Cut\n\n<style>div.math mjx-container { overflow: visible; }</style>\n\n"
                 + EQUATION.replace("eq-long", "eq-cut")
