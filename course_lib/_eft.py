@@ -9,11 +9,12 @@ computed in twice the precision and then rounded. All are vectorized over arrays
 
 from __future__ import annotations
 
+import functools
 from typing import TypeAlias, overload
 
 import numpy as np
 
-__all__ = ["dot2", "two_product", "two_sum"]
+__all__ = ["dot2", "fast_two_sum", "two_product", "two_sum"]
 
 # An array or a NumPy scalar: both carry the dtype that the split needs. Either operand
 # of two_sum or two_product may be a scalar, but not both: the array gives the result.
@@ -82,20 +83,50 @@ def two_product(
     return p, e
 
 
-def _sum2(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """Sum along `axis` (-1 or 0) as ``hi + lo``: a pairwise tree of `two_sum`."""
+def _tree(x: np.ndarray, axis: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Sum along `axis` (-1 or 0) by a pairwise tree of `two_sum`: the sum and its errors.
+
+    The sum plus the errors of all levels (one array per level) is exactly the sum of `x`.
+    """
 
     def part(index: slice | int) -> np.ndarray:
         return x[index] if axis == 0 else x[..., index]
 
-    lo = np.zeros(np.delete(x.shape, axis), dtype=x.dtype)
+    errors = []
     while x.shape[axis] > 1:
         n = x.shape[axis] // 2 * 2
         s, e = two_sum(part(slice(0, n, 2)), part(slice(1, n, 2)))
-        lo += e.sum(axis=axis)
+        errors.append(e)
         x = s if n == x.shape[axis] else np.concatenate([s, part(slice(n, None))], axis=axis)
-    hi = part(0) if x.shape[axis] else np.zeros_like(lo)
-    return two_sum(hi, lo)
+    hi = part(0) if x.shape[axis] else np.zeros(np.delete(x.shape, axis), dtype=x.dtype)
+    return hi, errors
+
+
+def _sum2(
+    x: np.ndarray, axis: int = -1, more: tuple[np.ndarray, ...] = ()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sum along `axis` (-1 or 0) of `x` and `more` (small terms) as ``hi + lo``.
+
+    `x` is summed by a tree of `two_sum`; its errors and `more` are summed by a second
+    tree (in plain floating point they would carry an error that grows with K, about
+    ``K u`` times their own sum), and only the errors of that are summed plainly. So
+    ``hi + lo`` is the sum to about ``u |sum| + u**2 sum|x|`` whatever K.
+    """
+    hi, errors = _tree(x, axis)
+    terms = errors + list(more)
+    if not terms:
+        return hi, np.zeros_like(hi)
+    lo_hi, lo_errors = _tree(np.concatenate(terms, axis=axis), axis)
+    s, t = two_sum(hi, lo_hi)
+    if lo_errors:  # summed first, then added to t: one rounding at t's scale, not one a level
+        t = t + functools.reduce(np.add, (e.sum(axis=axis) for e in lo_errors))
+    return fast_two_sum(s, t)
+
+
+def fast_two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`two_sum` when ``|a| >= |b|`` or ``a == 0`` (Dekker): three operations, not six."""
+    s = a + b
+    return s, b - (s - a)
 
 
 def dot2(
@@ -108,9 +139,8 @@ def dot2(
     """Dot products along `axis` (-1 or 0) as unevaluated sums ``hi + lo``.
 
     The result is as accurate as if computed in twice the working precision:
-    its error is about ``u * |a.b| + K * u**2 * (|a|.|b|)``. `splits` as in
-    `two_product`.
+    its error is about ``u * |a.b| + u**2 * (|a|.|b|)`` (the products' and the sums'
+    errors are summed compensated too, see `_sum2`). `splits` as in `two_product`.
     """
     p, e = two_product(a, b, huge, splits)
-    hi, lo = _sum2(p, axis)
-    return two_sum(hi, lo + e.sum(axis=axis))
+    return _sum2(p, axis, (e,))

@@ -42,7 +42,7 @@ from ._arrays import (
     check_same_shape,
     finish,
 )
-from ._eft import dot2, split, two_product, two_sum
+from ._eft import dot2, fast_two_sum, split, two_product, two_sum
 from ._kernels import BLOCK
 
 __all__ = ["log_softmax", "logsumexp", "softmax", "softmax_jacobian", "softmax_vjp"]
@@ -590,6 +590,46 @@ def _vjp_compensated(
     return out
 
 
+def _vjp_pair(p: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """`_vjp_compensated` of two classes, transposed (rows ``p[0]``, ``p[1]``), faster.
+
+    The same values (but perhaps for the sign of a zero), in about half the time. With
+    two classes the sum of the others' products, which the top entry needs, is the one
+    other product, and the dot product computed it already, to twice the precision: it
+    is picked out rather than computed again. A sum of two products needs no tree.
+    """
+    (p0, p1), (g0, g1) = p, g
+    p0_split, p1_split, g0_split, g1_split = split(p0), split(p1), split(g0), split(g1)
+    a0, e0 = two_product(p0, g0, splits=(p0_split, g0_split))
+    a1, e1 = two_product(p1, g1, splits=(p1_split, g1_split))
+    # p.g = a0 + a1 + e0 + e1 exactly: as dot2 sums them, in the same order
+    s, e = two_sum(a0, a1)
+    lo_part, f1 = two_sum(e, e0)
+    lo_hi, f2 = two_sum(lo_part, e1)
+    d_hi, t = two_sum(s, lo_hi)
+    d_hi, d_lo = fast_two_sum(d_hi, t + (f1 + f2))
+    out = p * ((g - d_hi) - d_lo)
+    # the top entry, where p > 1/2, as in _vjp_compensated: (1 - p_t) g_t - p_o g_o
+    first = p0 >= p1  # the first maximum, as argmax picks it
+    p_top = np.maximum(p0, p1)  # NaN if either is, and then nothing is replaced
+    top = p_top > 0.5
+    if not top.any():
+        return out
+    g_top = np.where(first, g0, g1)
+    g_top_split = (
+        np.where(first, g0_split[0], g1_split[0]),
+        np.where(first, g0_split[1], g1_split[1]),
+    )
+    other_hi, other_lo = np.where(first, a1, a0), np.where(first, e1, e0)
+    one_minus = 1 - p_top
+    a_hi, a_lo = two_product(one_minus, g_top, splits=(split(one_minus), g_top_split))
+    t, e = two_sum(a_hi, -other_hi)
+    y_top = p_top * (t + ((e + a_lo) - other_lo))
+    np.copyto(out[0], y_top, where=first & top)
+    np.copyto(out[1], y_top, where=~first & top)
+    return out
+
+
 @bounds.documented("softmax_vjp")
 def softmax_vjp(p: ArrayLike, v: ArrayLike, axis: int = -1) -> FloatArray:
     r"""Vector-Jacobian product :math:`J^\top v` of the softmax, in :math:`O(K)`.
@@ -663,9 +703,14 @@ def softmax_vjp(p: ArrayLike, v: ArrayLike, axis: int = -1) -> FloatArray:
         p2, g2 = pw.reshape(-1, k), gw.reshape(-1, k)
         out = np.empty_like(p2)
         step = max(1, BLOCK // k)
+        if k == 2:  # twice as many slices a block: _vjp_pair's temporaries stay in cache
+            step //= 2
         for start in range(0, p2.shape[0], step):
             rows = slice(start, start + step)
-            if k < SHORT_ROWS:  # transposed, as in _by_row_blocks: bit for bit the same
+            if k == 2:
+                p_t, g_t = np.ascontiguousarray(p2[rows].T), np.ascontiguousarray(g2[rows].T)
+                out[rows] = _vjp_pair(p_t, g_t).T
+            elif k < SHORT_ROWS:  # transposed, as in _by_row_blocks: bit for bit the same
                 p_t, g_t = np.ascontiguousarray(p2[rows].T), np.ascontiguousarray(g2[rows].T)
                 out[rows] = _vjp_compensated(p_t, g_t, axis=0).T
             else:

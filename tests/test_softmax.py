@@ -436,6 +436,23 @@ class TestVjp:
         err = ulp_error(softmax_vjp(p, g)[1], mp_softmax_vjp(p[1], g[1]))
         assert err.max() <= 4, err
 
+    def test_two_classes_take_the_general_path_bit_for_bit(self):
+        # K = 2 has its own kernel (_vjp_pair); it must give _vjp_compensated's bits, on
+        # rows like the accuracy search's (a dominant class, near-ties, g close to p.g)
+        # and on the edges of the top-class branch: a tie at 1/2, no p above 1/2, NaN
+        from course_lib.softmax import _vjp_compensated
+
+        rng = np.random.default_rng(7)
+        z = rng.standard_normal((3000, 2)) * 10.0 ** rng.uniform(-3, 2, (3000, 1))
+        p = softmax(z)
+        g = np.where(rng.random((3000, 1)) < 0.5, 1 + rng.standard_normal((3000, 2)) * 1e-9, z)
+        p[:4] = [[0.5, 0.5], [0.3, 0.3], [np.nan, 0.9], [0.9, np.nan]]
+        out = softmax_vjp(p, g)
+        general = _vjp_compensated(np.ascontiguousarray(p.T), np.ascontiguousarray(g.T), axis=0).T
+        np.testing.assert_array_equal(out, general)
+        np.testing.assert_array_equal(softmax_vjp(p.T, g.T, axis=0), out.T)
+        assert np.isnan(out[2:4]).all()
+
     def test_non_finite_g_follows_ieee_without_warning(self):
         # p.g = inf, so y = p * (g - inf) = [0.5 (inf - inf), 0.5 (0 - inf)] = [nan, -inf]
         out = softmax_vjp(np.array([0.5, 0.5]), np.array([np.inf, 0.0]))
