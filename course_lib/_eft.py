@@ -14,7 +14,7 @@ from typing import TypeAlias, overload
 
 import numpy as np
 
-__all__ = ["dot2", "fast_two_sum", "two_product", "two_sum"]
+__all__ = ["dot2", "two_product", "two_sum"]
 
 # An array or a NumPy scalar: both carry the dtype that the split needs. Either operand
 # of two_sum or two_product may be a scalar, but not both: the array gives the result.
@@ -120,13 +120,9 @@ def _sum2(
     s, t = two_sum(hi, lo_hi)
     if lo_errors:  # summed first, then added to t: one rounding at t's scale, not one a level
         t = t + functools.reduce(np.add, (e.sum(axis=axis) for e in lo_errors))
-    return fast_two_sum(s, t)
-
-
-def fast_two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`two_sum` when ``|a| >= |b|`` or ``a == 0`` (Dekker): three operations, not six."""
-    s = a + b
-    return s, b - (s - a)
+    # two_sum, not Dekker's shorter one: where the first tree cancels exactly, t can
+    # outgrow s (a tiny hi beside errors that did not cancel)
+    return two_sum(s, t)
 
 
 def dot2(

@@ -42,7 +42,7 @@ from ._arrays import (
     check_same_shape,
     finish,
 )
-from ._eft import dot2, fast_two_sum, split, two_product, two_sum
+from ._eft import dot2, split, two_product, two_sum
 from ._kernels import BLOCK
 
 __all__ = ["log_softmax", "logsumexp", "softmax", "softmax_jacobian", "softmax_vjp"]
@@ -607,7 +607,7 @@ def _vjp_pair(p: np.ndarray, g: np.ndarray) -> np.ndarray:
     lo_part, f1 = two_sum(e, e0)
     lo_hi, f2 = two_sum(lo_part, e1)
     d_hi, t = two_sum(s, lo_hi)
-    d_hi, d_lo = fast_two_sum(d_hi, t + (f1 + f2))
+    d_hi, d_lo = two_sum(d_hi, t + (f1 + f2))
     out = p * ((g - d_hi) - d_lo)
     # the top entry, where p > 1/2, as in _vjp_compensated: (1 - p_t) g_t - p_o g_o
     first = p0 >= p1  # the first maximum, as argmax picks it

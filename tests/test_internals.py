@@ -167,6 +167,18 @@ class TestErrorFreeTransformations:
                 worst = max(worst, float(err / sum(map(abs, terms))) / 2.0**-106)
         assert worst <= 1, worst
 
+    def test_dot2_is_exact_and_normalized_where_its_first_tree_cancels(self):
+        # found in review: 1 + u squared, cancelled by -(1 + u)^2, leaves a tiny product
+        # beside errors that did not cancel; a final Dekker sum assumed |hi| >= |lo| there
+        # and returned a lo of half an ulp of an odd hi. a.b = 2**-210 + x exactly.
+        u = 2.0**-52
+        x = float.fromhex("0x1.7c5fb4c16c471p-230")
+        a = np.array([1 + u, (1 + u) * 2.0**-53, 1 + u, -(1 + 2 * u) * 2.0**-53, x])
+        b = np.array([1 + u, (1 + u) * 2.0**-53, -(1 + u), 2.0**-53, 1.0])
+        hi, lo = dot2(a, b)
+        assert exact(hi) + exact(lo) == Fraction(2) ** -210 + exact(x)
+        assert hi == float(exact(hi) + exact(lo))
+
     def test_dot2_ill_conditioned(self):
         # a.b = 1 exactly, with terms 1e16 that cancel: np.dot gets 0 or 2
         a = np.array([1e16, 1.0, -1e16])
