@@ -324,6 +324,13 @@ def defects(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
                 "<script>console.error('boom')</script>\n"
             ),
             "no-alt": f'# No alt\n\n<p><img src="{PIXEL}"></p>\n',
+            # text legible in the light scheme but not in the dark one, beside a formula
+            # (the dark pass stands in for MathJax's output: what is around it still counts)
+            "dark": (
+                '# Dark\n\n<style>html[data-theme="dark"] div.dim p { color: #2b2b2b; }</style>\n\n'
+                "```{eval-rst}\n.. container:: dim\n\n"
+                "   Dim in the dark scheme only, beside :math:`x^2 + y^2`.\n```\n"
+            ),
             # The theme lets a long display equation scroll sideways, beside its number:
             # that passes. Without the scroll (the equation's box overflow: visible, so the
             # line's overflow: hidden cuts it), or with the number laid over the equation,
@@ -383,6 +390,16 @@ def test_browser_check_fails_on_image_without_alt_text(defects):
     assert "axe serious/critical nodes light 1 dark 0" in report
     assert "axe (light): image-alt (critical, 1 nodes): Images must have alternative text" in report
     assert "image-alt (light 1 dark 0, on 1 pages)" in result.stdout
+
+
+@pytest.mark.cached(ignore=THROWAWAY_BOOKS_IGNORE)
+def test_browser_check_fails_on_low_contrast_in_the_dark_scheme_only(defects):
+    result, _ = defects
+    report = page_report(result.stdout, "dark.html")
+    assert report.startswith("FAIL"), report
+    assert "axe serious/critical nodes light 0 dark 1" in report, report
+    assert "axe (dark): color-contrast (serious, 1 nodes)" in report, report
+    assert "math 1 typeset 1" in report, report
 
 
 @pytest.mark.cached(ignore=THROWAWAY_BOOKS_IGNORE)
