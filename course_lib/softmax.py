@@ -727,9 +727,15 @@ def softmax_vjp(p: ArrayLike, v: ArrayLike, axis: int = -1) -> FloatArray:
         with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: NaN, as it should
             pp, gp = p2[plain], g2[plain]
             out[plain] = pp * (gp - np.sum(pp * gp, axis=-1, keepdims=True))
-            # p.g overflows only if max |g| is within a factor 1 + K u of the largest
-            # float (the p sum to 1 but for rounding); then it is inf, as in the plain form
-            out[big] = _vjp_compensated(p2[big], g2[big], huge=True)
+            # Within 2**-27 of the largest float even the scaled split of g rounds up
+            # past it (to inf), and p.g can overflow: those slices are computed for g/2
+            # and doubled, exactly (the result is linear in g) but where g/2 is subnormal
+            # and odd, 2**-1075 p_j at most, far below an ulp of p_j u sum|p_i g_i|. A
+            # result beyond the float range is then inf, as it should be.
+            pb, gb = p2[big], g2[big]
+            top = np.max(np.abs(gb), axis=-1, keepdims=True, initial=0.0) >= 2.0**1023
+            gb = np.where(top, gb * 0.5, gb)
+            out[big] = np.where(top, 2.0, 1.0) * _vjp_compensated(pb, gb, huge=True)
         rest = ~(plain | big)
         out[rest] = _vjp_compensated(p2[rest], g2[rest])
         out = out.reshape(pw.shape)

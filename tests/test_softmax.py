@@ -428,6 +428,28 @@ class TestVjp:
         g = np.array([2.0**1023, -(2.0**1023)])
         assert ulp_error(softmax_vjp(p, g), mp_softmax_vjp(p, g)).max() <= 1
 
+    def test_g_next_to_the_largest_float(self):
+        # found in review: within 2**-27 of the largest float the scaled split of g rounded
+        # up to inf, and the result was NaN. Now: accurate, or inf where it overflows.
+        # References: mpmath at 1000 digits.
+        big = float.fromhex("0x1.ffffffcp+1023")
+        for p, g in (
+            ([0.25, 0.75], [big, 0.0]),  # about -3.4e307 and 3.4e307
+            ([0.5, 0.5], [np.finfo(float).max, np.finfo(float).max]),  # exactly 0
+            ([0.5, 0.25, 0.25], [big, -big, 2.0**-1074]),  # a subnormal g beside them
+        ):
+            p, g = np.array(p), np.array(g)
+            out = softmax_vjp(p, g)
+            assert np.isfinite(out).all(), out
+            assert ulp_error(out, mp_softmax_vjp(p, g)).max() <= 1, out
+        # (-max, max) at p = (1/2, 1/2): p_0 (g_0 - p.g) = 1/2 (-max - 0) = -max/2
+        out = softmax_vjp(np.array([0.5, 0.5]), np.array([-1.0, 1.0]) * np.finfo(float).max)
+        np.testing.assert_array_equal(out, np.array([-0.5, 0.5]) * np.finfo(float).max)
+        # a result beyond the range (p need not sum to 1): at p = (1, 1, 1) and
+        # g = (-max, max, max), p.g = max, so y = (-max - max, 0, 0) = (-inf, 0, 0)
+        out = softmax_vjp(np.ones(3), np.array([-1.0, 1.0, 1.0]) * np.finfo(float).max)
+        np.testing.assert_array_equal(out, [-np.inf, 0.0, 0.0])
+
     def test_non_finite_g_elsewhere_keeps_a_slice_accurate(self):
         # row 1 is a cancelling case that is within 4 ulp when computed alone (see
         # test_cancelling_and_huge_cases_within_4_ulp); reference: mpmath at 1000 digits
