@@ -14,7 +14,7 @@ from typing import TypeAlias, overload
 
 import numpy as np
 
-__all__ = ["dot2", "two_product", "two_sum"]
+__all__ = ["dot2", "sum2", "two_product", "two_sum"]
 
 # An array or a NumPy scalar: both carry the dtype that the split needs. Either operand
 # of two_sum or two_product may be a scalar, but not both: the array gives the result.
@@ -102,7 +102,7 @@ def _tree(x: np.ndarray, axis: int) -> tuple[np.ndarray, list[np.ndarray]]:
     return hi, errors
 
 
-def _sum2(
+def sum2(
     x: np.ndarray, axis: int = -1, more: tuple[np.ndarray, ...] = ()
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sum along `axis` (-1 or 0) of `x` and `more` (small terms) as ``hi + lo``.
@@ -136,7 +136,7 @@ def dot2(
 
     The result is as accurate as if computed in twice the working precision:
     its error is about ``u * |a.b| + u**2 * (|a|.|b|)`` (the products' and the sums'
-    errors are summed compensated too, see `_sum2`). `splits` as in `two_product`.
+    errors are summed compensated too, see `sum2`). `splits` as in `two_product`.
     """
     p, e = two_product(a, b, huge, splits)
-    return _sum2(p, axis, (e,))
+    return sum2(p, axis, (e,))

@@ -42,7 +42,7 @@ from ._arrays import (
     check_same_shape,
     finish,
 )
-from ._eft import dot2, split, two_product, two_sum
+from ._eft import dot2, split, sum2, two_product, two_sum
 from ._kernels import BLOCK
 
 __all__ = ["log_softmax", "logsumexp", "softmax", "softmax_jacobian", "softmax_vjp"]
@@ -593,36 +593,23 @@ def _vjp_compensated(
 def _vjp_pair(p: np.ndarray, g: np.ndarray) -> np.ndarray:
     """`_vjp_compensated` of two classes, transposed (rows ``p[0]``, ``p[1]``), faster.
 
-    The same values (but perhaps for the sign of a zero), in about half the time. With
-    two classes the sum of the others' products, which the top entry needs, is the one
-    other product, and the dot product computed it already, to twice the precision: it
-    is picked out rather than computed again. A sum of two products needs no tree.
+    The same values, in about half the time. With two classes the sum of the others'
+    products, which the top entry needs, is the one other product, and the dot product
+    computed it already, to twice the precision: it is picked out rather than computed
+    again.
     """
-    (p0, p1), (g0, g1) = p, g
-    p0_split, p1_split, g0_split, g1_split = split(p0), split(p1), split(g0), split(g1)
-    a0, e0 = two_product(p0, g0, splits=(p0_split, g0_split))
-    a1, e1 = two_product(p1, g1, splits=(p1_split, g1_split))
-    # p.g = a0 + a1 + e0 + e1 exactly: as dot2 sums them, in the same order
-    s, e = two_sum(a0, a1)
-    lo_part, f1 = two_sum(e, e0)
-    lo_hi, f2 = two_sum(lo_part, e1)
-    d_hi, t = two_sum(s, lo_hi)
-    d_hi, d_lo = two_sum(d_hi, t + (f1 + f2))
+    prods, errors = two_product(p, g)
+    d_hi, d_lo = sum2(prods, 0, (errors,))  # dot2(p, g, axis=0), its products kept
     out = p * ((g - d_hi) - d_lo)
     # the top entry, where p > 1/2, as in _vjp_compensated: (1 - p_t) g_t - p_o g_o
-    first = p0 >= p1  # the first maximum, as argmax picks it
-    p_top = np.maximum(p0, p1)  # NaN if either is, and then nothing is replaced
+    first = p[0] >= p[1]  # the first maximum, as argmax picks it
+    p_top = np.maximum(p[0], p[1])  # NaN if either is, and then nothing is replaced
     top = p_top > 0.5
     if not top.any():
         return out
-    g_top = np.where(first, g0, g1)
-    g_top_split = (
-        np.where(first, g0_split[0], g1_split[0]),
-        np.where(first, g0_split[1], g1_split[1]),
-    )
-    other_hi, other_lo = np.where(first, a1, a0), np.where(first, e1, e0)
-    one_minus = 1 - p_top
-    a_hi, a_lo = two_product(one_minus, g_top, splits=(split(one_minus), g_top_split))
+    g_top = np.where(first, g[0], g[1])
+    other_hi, other_lo = np.where(first, prods[1], prods[0]), np.where(first, errors[1], errors[0])
+    a_hi, a_lo = two_product(1 - p_top, g_top)
     t, e = two_sum(a_hi, -other_hi)
     y_top = p_top * (t + ((e + a_lo) - other_lo))
     np.copyto(out[0], y_top, where=first & top)
@@ -707,12 +694,10 @@ def softmax_vjp(p: ArrayLike, v: ArrayLike, axis: int = -1) -> FloatArray:
             step //= 2
         for start in range(0, p2.shape[0], step):
             rows = slice(start, start + step)
-            if k == 2:
+            if k < SHORT_ROWS:  # transposed, as in _by_row_blocks: bit for bit the same
                 p_t, g_t = np.ascontiguousarray(p2[rows].T), np.ascontiguousarray(g2[rows].T)
-                out[rows] = _vjp_pair(p_t, g_t).T
-            elif k < SHORT_ROWS:  # transposed, as in _by_row_blocks: bit for bit the same
-                p_t, g_t = np.ascontiguousarray(p2[rows].T), np.ascontiguousarray(g2[rows].T)
-                out[rows] = _vjp_compensated(p_t, g_t, axis=0).T
+                y_t = _vjp_pair(p_t, g_t) if k == 2 else _vjp_compensated(p_t, g_t, axis=0)
+                out[rows] = y_t.T
             else:
                 out[rows] = _vjp_compensated(p2[rows], g2[rows])
         out = out.reshape(pw.shape)
@@ -733,7 +718,7 @@ def softmax_vjp(p: ArrayLike, v: ArrayLike, axis: int = -1) -> FloatArray:
             # and odd, 2**-1075 p_j at most, far below an ulp of p_j u sum|p_i g_i|. A
             # result beyond the float range is then inf, as it should be.
             pb, gb = p2[big], g2[big]
-            top = np.max(np.abs(gb), axis=-1, keepdims=True, initial=0.0) >= 2.0**1023
+            top = (g_max.reshape(-1)[big] >= 2.0**1023)[:, None]
             gb = np.where(top, gb * 0.5, gb)
             out[big] = np.where(top, 2.0, 1.0) * _vjp_compensated(pb, gb, huge=True)
         rest = ~(plain | big)

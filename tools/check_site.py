@@ -29,11 +29,11 @@ emulated (the theme switches on the media query, without a reload; its pass chec
 contrast, with MathJax's output stood in for by blank boxes of its size, see
 ``_MATH_BLANKED``) and the viewport narrowed to 390 x 844 px (the layout is CSS;
 MathJax's output does not depend on the width). Two pages are checked at a time, each
-worker in one tab that it takes from page to page. With ``--screenshots DIR``, full-page screenshots
-of each page at both widths go to DIR: ``NAME.png`` and ``NAME-390px.png`` (they cost about
-as much as the checks, so they are taken only when asked for). Chromium is Debian's
-(``/usr/bin/chromium``), driven by Playwright, which downloads no browser of its own. Exit
-status 1 if any page fails.
+worker in one tab that it takes from page to page. With ``--screenshots DIR``, full-page
+screenshots of each page at both widths go to DIR: ``NAME.png`` and ``NAME-390px.png``
+(they cost about as much as the checks, so they are taken only when asked for). Chromium
+is Debian's (``/usr/bin/chromium``), driven by Playwright, which downloads no browser of
+its own. Exit status 1 if any page fails.
 
 With ``--cache FILE`` (``make site-check`` uses ``.cache/site-check.json``), what the
 browser found on a page that passed is kept, keyed on the SHA-256 of the page, of every
@@ -558,7 +558,7 @@ async def browse(page, page_path: Path, site: Path, shots: Path | None) -> Brows
                 failures.append(f"the page did not switch to the {scheme} scheme")
             # the dark pass (colour contrast only) with MathJax's output stood in for: see
             # _MATH_BLANKED; it is put back, node for node, before anything else looks
-            blanked = scheme != "light" and await page.evaluate(_MATH_BLANKED)
+            blanked = scheme == "dark" and await page.evaluate(_MATH_BLANKED)
             violations[scheme] = await page.evaluate(_AXE_RUN, AXE_RUNS[scheme])
             if blanked:
                 await page.evaluate(_MATH_RESTORED)
