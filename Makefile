@@ -23,7 +23,7 @@ help:
 	@echo "make edition - regenerate edition/ (plain Jupyter and Colab) from notebooks/"
 	@echo "make bench  - run the speed benchmark (bench/bench_activations.py)"
 	@echo "make accuracy - worst ulp errors against mpmath (bench/accuracy.py)"
-	@echo "make accuracy-search - the adversarial search behind every stated bound (about 25 minutes)"
+	@echo "make accuracy-search - the adversarial search behind every stated bound (about 20 minutes)"
 	@echo "make mutation - mutation testing (mutmut) of sigmoid, softmax, tanh, losses, network; not part of make test"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml (newest versions)"
 
@@ -119,13 +119,13 @@ chromium:
 # The whole course as one PDF: Jupyter Book's LaTeX builder (-W -n, as for the site), then
 # latexmk with xelatex. tools/build_pdf.py fails on a glyph missing from a font or an
 # unresolved reference in LaTeX's log, copies the PDF into the built site (the landing
-# page links it), and prints the page count, size and build time. About 45 s.
+# page links it), and prints the page count, size and build time. 31 to 48 s.
 pdf: $(STAMP) tex
 	$(BIN)/python tools/build_pdf.py
 
 # Debian's TeX for make pdf: xelatex and latexmk, the LaTeX packages sphinx and
 # jupyterBook.cls load (bbm.sty is in texlive-fonts-extra), and the fonts of
-# book/_config.yml's fontpkg. Installed when we can (as root, which CI is; about 3 min),
+# book/_config.yml's fontpkg. Installed when we can (as root, which CI is; about 2 min),
 # otherwise stop and say how.
 TEX_PACKAGES := texlive-latex-extra texlive-fonts-extra texlive-xetex latexmk \
   fonts-freefont-otf fonts-dejavu-core fontconfig
@@ -144,7 +144,7 @@ tex:
 	fi; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "==> installing Debian's TeX for make pdf (apt-get, about 3 min): missing$$missing"; \
+	    echo "==> installing Debian's TeX for make pdf (apt-get, about 2 min): missing$$missing"; \
 	    apt-get update -qq; \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEX_PACKAGES) >/dev/null; \
 	  else \
@@ -252,7 +252,7 @@ accuracy-search: $(STAMP)
 
 # Mutation testing ([tool.mutmut] in pyproject.toml): mutmut changes one thing at a time in
 # the five modules and runs the tests that call it; a mutant no test notices "survives".
-# Two workers (the machine has two cores), about 14 minutes for 1627 mutants. Every run
+# Two workers (the machine has two cores), 2,172 mutants. Every run
 # starts afresh: mutmut's cache keys on the code, so a changed test would not re-test
 # cached survivors. Then the
 # per-module score, with the survivors judged in tools/mutation_equivalent.txt; read a
@@ -260,7 +260,7 @@ accuracy-search: $(STAMP)
 # profile of tests/conftest.py.
 mutation: $(STAMP)
 	rm -rf mutants
-	mkdir -p mutants/book  # for also_copy's book/references.bib (mutmut copies files, not folders)
+	mkdir -p mutants/book mutants/tools  # for also_copy's files (mutmut copies files, not folders)
 	@TIMEFORMAT='==> mutmut ran in %R s'; time COURSE_LIB_MUTATION=1 $(BIN)/mutmut run --max-children 2
 	$(BIN)/python tools/mutation_summary.py
 
