@@ -12,7 +12,9 @@ rounding error of each :math:`z_i - m` exactly (`two_sum`) and multiplies it bac
 :math:`e^{s + \epsilon} \approx e^{s}(1 + \epsilon)`. `softmax` skips the shift, and with
 it the rounding, where none is needed: a float64 slice whose max lies in
 :math:`[0, 700 - \ln K]` is :math:`e^{z_i}/\sum_j e^{z_j}` as written, since nothing
-overflows and no :math:`p_i` is larger than its :math:`e^{z_i}`. Measured against
+overflows and no :math:`p_i` is larger than its :math:`e^{z_i}`; `log_softmax` does the
+same for such slices of 32 logits or more, with its few per-slice quantities in long
+double where that is x87's 80-bit format. Measured against
 SciPy's ``softmax`` (the fast form), the accurate one takes about the same time, and
 `log_softmax` too; choose ``"fast"`` in a hot loop where a few hundred ulps do not
 matter and the logits are large.
@@ -204,8 +206,55 @@ def _rest_sum(s: np.ndarray, e: np.ndarray, axis: int = -1) -> np.ndarray:
 # A slice whose max m lies in [0, _UNSHIFTED_MAX - ln K] needs no shift: no e**z_j
 # overflows, nor does their sum, and since the sum is at least e**m >= 1 an e**z_i that
 # is subnormal (or 0) gives a p_i that is no larger, so no digit is lost by skipping the
-# shift. Without the shift there is no rounded z_i - m to compensate for.
+# shift. Without the shift there is no rounded z_i - m to compensate for. The same holds
+# for log_softmax's T = sum of e**z_j / e**m over the non-maximal j: a subnormal e**z_j
+# carries an absolute error that e**m >= 1 only shrinks.
 _UNSHIFTED_MAX = 700.0
+
+# log_softmax skips the shift too (see _log_softmax_float64) where numpy's long double is
+# x87's 80-bit format (Linux and macOS on x86-64; elsewhere it is float64 or a software
+# quad, too slow), for rows of at least this many logits: it costs an extended-precision
+# exp and log1p per row, which the six passes it saves repay from about 24 logits on
+# (time against the shifted form, 10^6 logits: 1.00 at K = 24, 0.91 at 32, 0.74 at 100).
+_EXTENDED = np.finfo(np.longdouble).nmant == 63
+_UNSHIFTED_LOG_MIN_K = 32
+
+
+def _unshifted(m: np.ndarray, k: int) -> np.ndarray:
+    """The slices, by their max `m`, that need no shift (see `_UNSHIFTED_MAX`)."""
+    return (m >= 0.0) & (m <= _UNSHIFTED_MAX - np.log(k))
+
+
+def _unshifted_where_possible(
+    z: np.ndarray,
+    out: np.ndarray,
+    axis: int,
+    plain: np.ndarray,
+    unshifted: Callable[[np.ndarray, np.ndarray], None],
+    shifted: Callable[[np.ndarray, np.ndarray], None],
+) -> bool:
+    """The `plain` slices by ``unshifted(z, out)``, the others by ``shifted(sub, sub_out)``.
+
+    Returns False, having done nothing, when no slice is plain. Otherwise `unshifted` runs
+    on the whole block and the other slices, taken out so that their cost is theirs
+    alone, are written over with `shifted`'s result.
+    """
+    if plain.all():
+        unshifted(z, out)
+        return True
+    if not plain.any():
+        return False
+    others = np.flatnonzero(~plain)
+    sub = np.take(z, others, axis=1 - axis % 2)
+    sub_out = np.empty_like(sub)
+    shifted(sub, sub_out)
+    with np.errstate(all="ignore"):  # in the other slices, overwritten below
+        unshifted(z, out)
+    if axis == 0:
+        out[:, others] = sub_out
+    else:
+        out[others] = sub_out
+    return True
 
 
 def _softmax_block(
@@ -213,24 +262,20 @@ def _softmax_block(
 ) -> None:
     if accurate and out.dtype == np.float64 and z.dtype == np.float64:
         # slices that need no shift, and so have none to round: see _UNSHIFTED_MAX
-        m = np.max(z, axis=axis, keepdims=True)
-        plain = (m >= 0.0) & (m <= _UNSHIFTED_MAX - np.log(z.shape[axis]))
-        if plain.all():
+        plain = _unshifted(np.max(z, axis=axis, keepdims=True), z.shape[axis])
+
+        def unshifted(z: np.ndarray, out: np.ndarray) -> None:
             e = np.exp(z, out=out)
             np.divide(e, e.sum(axis=axis, keepdims=True), out=out)
-            return
-        if plain.any():  # each slice its own way: the others on their own
-            shifted = np.flatnonzero(~plain)
-            sub = np.take(z, shifted, axis=1 - axis % 2)
-            sub_out = np.empty_like(sub)
-            _softmax_block(sub, sub_out, axis, accurate, _Scratch(sub.size))
-            with np.errstate(over="ignore", invalid="ignore"):  # in those, overwritten
-                e = np.exp(z, out=out)
-                np.divide(e, e.sum(axis=axis, keepdims=True), out=out)
-            if axis == 0:
-                out[:, shifted] = sub_out
-            else:
-                out[shifted] = sub_out
+
+        if _unshifted_where_possible(
+            z,
+            out,
+            axis,
+            plain,
+            unshifted,
+            lambda sub, sub_out: _softmax_block(sub, sub_out, axis, accurate, _Scratch(sub.size)),
+        ):
             return
         # _parts' computation in `out` and two scratch buffers, and no guard against
         # overflowed lanes: a slice that comes out NaN is done again by _parts
@@ -275,22 +320,66 @@ def _log_softmax_block(
 
 
 def _log_softmax_float64(z: np.ndarray, out: np.ndarray, axis: int, scratch: _Scratch) -> None:
-    r"""The accurate log-softmax of a float64 block, in `out` and two scratch buffers.
+    r"""The accurate log-softmax of a float64 block, in `out` and up to two scratch buffers.
 
     :math:`\ln p_i = s_i - \operatorname{log1p}(T)` with :math:`s_i = \mathrm{fl}(z_i - m)`
-    and :math:`T = \sum_{j \ne \hat\imath} e^{s_j}(1 + \epsilon_j)`, where
-    :math:`s_j + \epsilon_j = z_j - m` exactly (`_shift_error`) and the first maximal
-    entry :math:`\hat\imath` is left out (its term is exactly 1; a tie adds its own 1).
-    The compensation matters in :math:`T`: at :math:`|s_j| \approx 30` an uncompensated
-    term is off by 16 ulps, and so is :math:`\ln p_{\hat\imath} \approx -T`. In
-    :math:`\ln p_i` itself it would not: :math:`|\epsilon_i| \le \mathrm{ulp}(s_i)/2`
-    and :math:`|\ln p_i| \ge |s_i|`, so leaving it out costs at most half an ulp where
-    the error is smallest (the search's worst, 4.24 ulps at a maximal entry, is
-    unchanged). :math:`T` is summed as :math:`\sum e^{s_j} + \sum e^{s_j}\epsilon_j`
-    (`np.vecdot`): two reductions, no product array. 11 passes over the block in cache,
-    against the textbook form's 5 over the whole array.
+    and :math:`T = \sum_{j \ne \hat\imath} e^{z_j - m}`, the first maximal entry
+    :math:`\hat\imath` left out (its term is exactly 1; a tie adds its own). Rounding
+    :math:`s_i` costs at most half an ulp, since :math:`|\ln p_i| \ge |s_i|`; the care is
+    all in :math:`T`, where an uncompensated :math:`e^{s_j}` at :math:`|s_j| \approx 30` is
+    off by 16 ulps, and so is :math:`\ln p_{\hat\imath} \approx -T`. Two ways:
+
+    - Unshifted, where the slice needs no shift (`_UNSHIFTED_MAX`), long double is x87's
+      (`_EXTENDED`) and :math:`K \ge 32`: :math:`T = \sum_{j \ne \hat\imath} e^{z_j} / e^m`,
+      each :math:`e^{z_j}` of an exact argument, and :math:`e^m`, the division and
+      log1p carried per slice in 64-bit precision. 5 passes over the block, as many
+      as the textbook form's over the whole array.
+    - Shifted, elsewhere: :math:`T = \sum e^{s_j}(1 + \epsilon_j)`, where
+      :math:`s_j + \epsilon_j = z_j - m` exactly (`_shift_error`), summed as
+      :math:`\sum e^{s_j} + \sum e^{s_j}\epsilon_j` (`np.vecdot`). 11 passes.
+
+    Either way what is left is the rounding of numpy's pairwise sum of the :math:`K - 1`
+    terms: at a maximal entry it is the whole error, and the accuracy search's worst.
     """
     zf, m, top = _finite_argmax(z, axis)
+    k = z.shape[axis]
+    if not _EXTENDED or k < _UNSHIFTED_LOG_MIN_K:
+        _log_softmax_shifted(z, out, axis, scratch, zf, m, top)
+        return
+    plain = _unshifted(m, k)
+
+    def unshifted(z: np.ndarray, out: np.ndarray) -> None:
+        e = np.exp(z, out=scratch(1, z.shape))
+        np.put_along_axis(e, top, 0.0, axis=axis)
+        rest = e.sum(axis=axis, keepdims=True).astype(np.longdouble)
+        # T = rest / e^m and log1p(T), one of each per slice, in x87's 64-bit precision
+        log1p_t = np.log1p(rest / np.exp(m.astype(np.longdouble))).astype(np.float64)
+        np.subtract(z, m, out=out)
+        np.subtract(out, log1p_t, out=out)
+
+    if not _unshifted_where_possible(
+        z,
+        out,
+        axis,
+        plain,
+        unshifted,
+        lambda sub, sub_out: _log_softmax_shifted(
+            sub, sub_out, axis, _Scratch(sub.size), *_finite_argmax(sub, axis)
+        ),
+    ):
+        _log_softmax_shifted(z, out, axis, scratch, zf, m, top)
+
+
+def _log_softmax_shifted(
+    z: np.ndarray,
+    out: np.ndarray,
+    axis: int,
+    scratch: _Scratch,
+    zf: np.ndarray,
+    m: np.ndarray,
+    top: np.ndarray,
+) -> None:
+    """`_log_softmax_float64` with the shift: `zf`, `m`, `top` from `_finite_argmax`."""
     with np.errstate(over="ignore"):
         s = np.subtract(zf, m, out=out)
     err = scratch(0, z.shape)

@@ -1,5 +1,7 @@
 """Tests for course_lib.softmax: identities, accuracy against mpmath, limits, bad input."""
 
+import importlib
+
 import mpmath
 import numpy as np
 import pytest
@@ -178,6 +180,45 @@ class TestLogSoftmax:
         rows = np.array([log_softmax(row, method=method) for row in z])
         np.testing.assert_array_equal(log_softmax(z, method=method), rows)
         np.testing.assert_array_equal(log_softmax(z.T, axis=0, method=method), rows.T)
+
+    @staticmethod
+    def both_ways(k):
+        # slices of every kind in one block: max below 0 and past 700 - ln K (shifted),
+        # in [0, 700 - ln K] (unshifted where long double is x87's), at both ends of that
+        # range, a tie for the max, a dominant logit, and a spread of 1400
+        z = random_logits(20, k, n=10, seed=k)
+        z[0] -= z[0].max() + 3.0
+        z[1] += 720.0 - z[1].max()
+        z[2] -= z[2].max()
+        z[3] += 700.0 - np.log(k) - z[3].max()
+        z[4, :2] = z[4].max() + 1.0
+        z[5, 0] = z[5].max() + 40.0
+        z[6] = np.linspace(-700.0, 700.0 - np.log(k), k)
+        return z
+
+    @pytest.mark.parametrize("extended", [True, False])
+    @pytest.mark.parametrize("k", [31, 32, 100])
+    def test_shifted_and_unshifted_slices_within_the_bound(self, k, extended, monkeypatch):
+        # each slice its own way (softmax._log_softmax_float64), with or without x87's
+        # long double (without it, as on Windows or ARM, every slice is shifted)
+        module = importlib.import_module("course_lib.softmax")  # the name is the function
+        monkeypatch.setattr(module, "_EXTENDED", extended and module._EXTENDED)
+        z = self.both_ways(k)
+        out = log_softmax(z)
+        _, logs = reference(z)
+        assert ulp_error(out, logs).max() <= bounds.BOUNDS["log_softmax"]["float64"]
+        np.testing.assert_array_equal(out, np.array([log_softmax(row) for row in z]))
+        np.testing.assert_array_equal(log_softmax(z.T, axis=0), out.T)
+
+    @pytest.mark.skipif(np.finfo(np.longdouble).nmant != 63, reason="no x87 long double")
+    def test_an_unshifted_slice_30_apart_within_an_ulp(self):
+        # logits near 30 apart: the shifted form compensates 16 ulps of rounded z_j - m,
+        # the unshifted one has no rounded argument (the top entry is -T, T = K e^-30)
+        z = np.zeros((1, 64))
+        z[0, 0] = 30.0 + 2.0**-40
+        out = log_softmax(z)
+        _, logs = reference(z)
+        assert ulp_error(out, logs).max() <= 1.0
 
     @pytest.mark.parametrize("k", [3, 12])  # K < 8 is worked on transposed
     def test_a_slice_beyond_the_float_range_leaves_its_neighbours_alone(self, k):
