@@ -35,7 +35,8 @@ from docutils.nodes import make_id
 pytestmark = pytest.mark.setup
 # What cannot change the result of the Colab-like run (tests/pass_cache.py): it runs the
 # edition's notebooks with course-lib from a wheel of this checkout
-NOT_ITS_INPUTS = ("notebooks/", "book/", "bench/", "binder/", "README.md")
+# the chapters' sources (edition/ is made from them), not the sanitizers the run applies
+NOT_ITS_INPUTS = ("notebooks/0", "book/", "bench/", "binder/", "README.md")
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools"
@@ -529,6 +530,51 @@ def test_colab_button_opens_the_edition(site, stem):
 
 # ---------------------------------------------------------------------------------------
 # Each edition notebook runs alone
+
+
+def _stored(*cells: tuple[list, list[str]]) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    for outputs, tags in cells:
+        cell = nbformat.v4.new_code_cell("x = 1", metadata={"tags": tags})
+        cell.outputs = [nbformat.from_dict(o) for o in outputs]
+        nb.cells.append(cell)
+    return nb
+
+
+def _stream(text: str) -> dict:
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def _figure(size: str, png: str) -> dict:
+    return {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {"text/plain": f"<Figure size {size} with 1 Axes>", "image/png": png},
+    }
+
+
+def test_the_colab_like_run_compares_outputs_as_nbval_does():
+    # the run is this CPU's nbval (make test ignores notebooks/ at the native level)
+    alone = load_tool("run_edition_alone")
+    stored = _stored(
+        ([_stream("a 1.25\n"), _figure("600x350", "AAAA")], []),
+        ([_stream("took 0.31 s\n")], ["nbval-ignore-output"]),
+    )
+    same = [  # a print sent in two messages, another size, another PNG
+        [_stream("a 1."), _stream("25\n"), _figure("640x480", "BBBB")],
+        [_stream("took 0.57 s\n")],
+    ]
+    assert alone.compare(stored, same) == ""
+    changed = [[_stream("a 1.26\n"), _figure("600x350", "AAAA")], [_stream("")]]
+    problem = alone.compare(stored, changed)
+    assert problem.startswith("code cell 0 ('x = 1'): its output ['stdout'] differs"), problem
+    assert "a 1.25" in problem
+    assert "a 1.26" in problem
+    no_figure = [[_stream("a 1.25\n")], []]
+    assert "['text/plain'] differs" in alone.compare(stored, no_figure)
+    assert "2 code cells stored, 1 run" in alone.compare(stored, same[:1])
+    skipped = _stored(([], ["nbval-skip"]))
+    assert "not supported" in alone.compare(skipped, [[]])
 
 
 @pytest.mark.cached(ignore=NOT_ITS_INPUTS)

@@ -9,8 +9,11 @@ checkout can leak in.
 
 A notebook fails if a cell raises (one tagged ``raises-exception`` may), if its install
 cell printed anything (it must find course_lib installed and never reach the network),
-or if course_lib was imported from anywhere but the venv's site-packages. Each prints
-one line: the notebook, its execution time and where course_lib came from.
+if course_lib was imported from anywhere but the venv's site-packages, or if a cell's
+outputs differ from the ones stored in it, compared as nbval compares them (`compare`):
+this run is also the check, at this CPU's SIMD level, that every stored output is what
+the code computes (``make test-simd`` runs nbval on notebooks/ at the lower levels).
+Each prints one line: the notebook, its execution time and where course_lib came from.
 
 The venv is ``~/.cache/activation-derivatives/edition-venv`` (``$EDITION_VENV`` if set),
 outside the checkout, reused while requirements.lock and the package list below are
@@ -27,12 +30,17 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
+
+import nbformat
+from nbval.plugin import coalesce_streams, get_sanitize_patterns, transform_streams_for_comparison
 
 ROOT = Path(__file__).resolve().parents[1]
 EDITION = ROOT / "edition"
@@ -47,6 +55,24 @@ COLAB_PACKAGES = ["numpy", "scipy", "sympy", "matplotlib", "ipykernel", "nbclien
 NOT_SOURCES = shutil.ignore_patterns(
     ".git", ".venv", "build", "_build", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"
 )
+
+# What nbval leaves out of a comparison (its defaults, without --nbdime), and the
+# sanitizers that make test gives it (pyproject.toml's addopts)
+NOT_COMPARED = {
+    "metadata",
+    "traceback",
+    "prompt_number",
+    "output_type",
+    "name",
+    "execution_count",
+    "application/vnd.jupyter.widget-view+json",
+    "image/png",
+    "image/jpeg",
+}
+SANITIZE = ROOT / "notebooks" / "nbval-sanitize.cfg"
+# nbval's cell tags: the one the course uses, and those this comparison does not know
+IGNORE_OUTPUT = "nbval-ignore-output"
+UNKNOWN_TAGS = {"nbval-skip", "nbval-raises-exception", "nbval-check-output"}
 
 # The wheel, with the build tools of .venv (as `make` installs the project)
 PIP_WHEEL = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
@@ -73,8 +99,12 @@ seconds = time.perf_counter() - start
 printed = "".join(o["text"] for o in probe.outputs if o.get("name") == "stdout")
 course_lib, executable = printed.split()
 install = next(cell for cell in nb.cells if cell.cell_type == "code")
+outputs = [cell.outputs for cell in nb.cells[:-1] if cell.cell_type == "code"]
+for out in (out for cell in outputs for out in cell):  # never compared: not sent back
+    for key in ("image/png", "image/jpeg"):
+        out.get("data", {}).pop(key, None)
 print(json.dumps({"seconds": seconds, "course_lib": course_lib, "executable": executable,
-                  "install_outputs": install.outputs}))
+                  "install_outputs": install.outputs, "outputs": outputs}))
 """
 
 
@@ -86,6 +116,45 @@ class Run:
     seconds: float = 0.0
     course_lib: str = ""
     problem: str = ""
+
+
+def comparable(outputs: list, patterns: list[tuple[str, str]]) -> dict[str, list]:
+    """A cell's outputs as nbval compares them: each stream merged into one, every key
+    but `NOT_COMPARED` (the MIME types of ``data`` flattened) mapped to its values in
+    order, strings sanitized."""
+    nodes = [nbformat.from_dict(json.loads(json.dumps(out))) for out in outputs]
+    table: dict[str, list] = defaultdict(list)
+    for out in transform_streams_for_comparison(coalesce_streams(nodes)):
+        for key, value in out.items():
+            for k, v in value.items() if key == "data" else [(key, value)]:
+                if key not in NOT_COMPARED and k not in NOT_COMPARED:
+                    for regex, replace in patterns if isinstance(v, str) else []:
+                        v = re.sub(regex, replace, v)
+                    table[k].append(v)
+    return dict(table)
+
+
+def compare(stored: nbformat.NotebookNode, outputs: list[list]) -> str:
+    """Where the outputs of a run differ from the `stored` notebook's ("" if nowhere)."""
+    patterns = get_sanitize_patterns(SANITIZE.read_text())
+    code = [cell for cell in stored.cells if cell.cell_type == "code"]
+    if len(code) != len(outputs):
+        return f"{len(code)} code cells stored, {len(outputs)} run"
+    for number, (cell, ran) in enumerate(zip(code, outputs, strict=True)):
+        tags = set(cell.metadata.get("tags", []))
+        if tags & UNKNOWN_TAGS:
+            return f"code cell {number}: tags {sorted(tags & UNKNOWN_TAGS)} are not supported"
+        if IGNORE_OUTPUT in tags:
+            continue
+        want, got = comparable(cell.outputs, patterns), comparable(ran, patterns)
+        if want != got:
+            keys = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
+            return (
+                f"code cell {number} ({cell.source.splitlines()[0][:60]!r}): its output "
+                f"{keys} differs from the stored one\n  stored: {want.get(keys[0])!r:.1500}"
+                f"\n  now:    {got.get(keys[0])!r:.1500}"
+            )
+    return ""
 
 
 def lock_pin(name: str) -> str:
@@ -167,6 +236,8 @@ def run_alone(python: Path, notebook: Path) -> Run:
         run.problem = f"the kernel ran {report['executable']}, not the venv's Python"
     elif report["install_outputs"]:
         run.problem = f"the install cell did something: {report['install_outputs']}"
+    else:
+        run.problem = compare(nbformat.read(notebook, as_version=4), report["outputs"])
     return run
 
 
