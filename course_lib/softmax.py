@@ -308,11 +308,9 @@ def _log_softmax_block(
     if accurate and out.dtype == np.float64 and z.dtype == np.float64:
         _log_softmax_float64(z, out, axis, scratch)
         return
-    s, error, e = _parts(z, accurate, axis)
+    s, _, e = _parts(z, accurate, axis)  # accurate: a narrow z, in float64: no error term
     if accurate:
         np.subtract(s, np.log1p(_rest_sum(s, e, axis)), out=s)
-        if error is not None:
-            np.add(s, error, out=s)
         with np.errstate(over="ignore"):  # below float16/32's range, ln p rounds to -inf
             np.copyto(out, s, casting="same_kind")
     else:
