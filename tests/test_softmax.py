@@ -173,10 +173,11 @@ class TestLogSoftmax:
         np.testing.assert_array_equal(out[~finite], expected[~finite])
         np.testing.assert_array_max_ulp(out[finite], expected[finite], maxulp=1)
 
+    @pytest.mark.parametrize("k", [5, 12])  # K < 8 is worked on transposed
     @pytest.mark.parametrize("method", ["accurate", "fast"])
-    def test_batched_equals_row_by_row(self, method):
+    def test_batched_equals_row_by_row(self, method, k):
         # each slice is normalised on its own: a batch is its rows stacked
-        z = random_logits(10, 5, n=7)
+        z = random_logits(10, k, n=7)
         rows = np.array([log_softmax(row, method=method) for row in z])
         np.testing.assert_array_equal(log_softmax(z, method=method), rows)
         np.testing.assert_array_equal(log_softmax(z.T, axis=0, method=method), rows.T)
@@ -219,6 +220,23 @@ class TestLogSoftmax:
         out = log_softmax(z)
         _, logs = reference(z)
         assert ulp_error(out, logs).max() <= 1.0
+
+    @pytest.mark.parametrize("func", [softmax, log_softmax])
+    def test_a_thousand_ties_at_the_top_of_the_unshifted_range(self, func):
+        # max 706 <= 700 + ln 1000: a sum of e^706 each would overflow, so this slice
+        # must be shifted (the unshifted range ends at 700 - ln K)
+        z = np.full((2, 1000), 706.0)
+        z[1, 0] = 700.0 - np.log(1000.0)  # the other end of it, unshifted
+        out = func(z)
+        probs, logs = reference(z)
+        expected = probs if func is softmax else logs
+        assert ulp_error(out, expected).max() <= bounds.BOUNDS[func.__name__]["float64"]
+
+    def test_float32_is_the_float64_result_rounded_once(self):
+        z = random_logits(30, 40, np.float32, n=50, seed=2)
+        np.testing.assert_array_equal(
+            log_softmax(z), log_softmax(z.astype(np.float64)).astype(np.float32)
+        )
 
     @pytest.mark.parametrize("k", [3, 12])  # K < 8 is worked on transposed
     def test_a_slice_beyond_the_float_range_leaves_its_neighbours_alone(self, k):
@@ -267,6 +285,13 @@ class TestLogsumexp:
         z = np.array([x], dtype)
         assert logsumexp(z) == z[0]
         np.testing.assert_array_equal(logsumexp(np.array([[x], [x]], dtype)), [z[0], z[0]])
+
+    @pytest.mark.parametrize("k", [5, 12])  # K < 8 is worked on transposed
+    def test_batched_equals_row_by_row(self, k):
+        z = random_logits(10, k, n=7)
+        rows = np.array([logsumexp(row) for row in z])
+        np.testing.assert_array_equal(logsumexp(z), rows)
+        np.testing.assert_array_equal(logsumexp(z.T, axis=0), rows)
 
     def test_float32_is_the_float64_result_rounded_once(self):
         # computed in float64 and rounded to float32 once: within half a float32 ulp of the
@@ -384,6 +409,18 @@ class TestVjp:
         assert out.dtype == dtype
         err = ulp_error(out, mp_softmax_vjp(p, g))
         assert err.max() <= 4, err
+
+    @pytest.mark.parametrize("k", [3, 5, 10])  # K < 8 is worked on transposed
+    def test_a_dominant_entry_anywhere_in_a_batch(self, k):
+        # the dominant entry's own formula, (1 - p_i) g_i - sum_{j != i} p_j g_j, must be
+        # used at the dominant entry of each slice: in every position, in every row
+        n = 2 * k
+        p = np.full((n, k), 1e-12 / (k - 1))
+        p[np.arange(n), np.arange(n) % k] = 1 - 1e-12
+        g = 1.0 + 1e-6 * np.random.default_rng(k).standard_normal((n, k))
+        out = softmax_vjp(p, g)
+        for row, p_row, g_row in zip(out, p, g, strict=True):
+            assert ulp_error(row, mp_softmax_vjp(p_row, g_row)).max() <= 4
 
     @pytest.mark.parametrize("bad", [np.inf, -0.5, 1.5])
     def test_p_outside_zero_one_is_refused(self, bad):
