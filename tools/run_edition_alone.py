@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 
@@ -69,7 +70,10 @@ NOT_COMPARED = {
     "image/png",
     "image/jpeg",
 }
-SANITIZE = ROOT / "notebooks" / "nbval-sanitize.cfg"
+_ADDOPTS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["addopts"]
+SANITIZE = ROOT / next(
+    o.removeprefix("--nbval-sanitize-with=") for o in _ADDOPTS if o.startswith("--nbval-sanitize")
+)
 # nbval's cell tags: the one the course uses, and those this comparison does not know
 IGNORE_OUTPUT = "nbval-ignore-output"
 UNKNOWN_TAGS = {"nbval-skip", "nbval-raises-exception", "nbval-check-output"}
@@ -122,7 +126,7 @@ def comparable(outputs: list, patterns: list[tuple[str, str]]) -> dict[str, list
     """A cell's outputs as nbval compares them: each stream merged into one, every key
     but `NOT_COMPARED` (the MIME types of ``data`` flattened) mapped to its values in
     order, strings sanitized."""
-    nodes = [nbformat.from_dict(json.loads(json.dumps(out))) for out in outputs]
+    nodes = [nbformat.from_dict(out) for out in outputs]  # copies: coalescing writes to them
     table: dict[str, list] = defaultdict(list)
     for out in transform_streams_for_comparison(coalesce_streams(nodes)):
         for key, value in out.items():
