@@ -14,7 +14,7 @@ from typing import TypeAlias, overload
 
 import numpy as np
 
-__all__ = ["dot2", "sum2", "two_product", "two_sum"]
+__all__ = ["dot2", "fast_two_sum", "sum2", "two_product", "two_sum"]
 
 # An array or a NumPy scalar: both carry the dtype that the split needs. Either operand
 # of two_sum or two_product may be a scalar, but not both: the array gives the result.
@@ -34,6 +34,17 @@ def two_sum(
     s = a + b
     bb = s - a
     e = (a - (s - bb)) + (b - bb)
+    return s, e
+
+
+def fast_two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`two_sum` in three operations, for ``|a| >= |b|`` (Dekker's Fast2Sum).
+
+    Exact whenever the exponent of `a` is at least that of `b` (and there is no overflow).
+    """
+    s = a + b
+    e = s - a
+    np.subtract(b, e, out=e)
     return s, e
 
 

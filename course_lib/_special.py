@@ -8,8 +8,8 @@ true value is a subnormal (erfc(26.6) = 1.1e-309; it reaches 0 only at x = 27.23
 This port stays within 2.13 ulp on the same points (2.44 at x = 4.09 on a denser
 grid: fdlibm's "less than one ulp" is for erf, within 0.81 ulp, and its erfc rounds
 three times in the tail) and keeps the subnormals down to 27.2. `ndtr` (the normal CDF :math:`\Phi`)
-and `normal_pdf` (:math:`\varphi`) build on them for GELU, with the two roundings that
-would cost hundreds of ulps in the tails removed:
+and `normal_pdf` (:math:`\varphi`) build on them, with the two roundings that would
+cost hundreds of ulps in the tails removed:
 
 - :math:`\Phi(z) = \operatorname{erfc}(-z/\sqrt{2})/2`, and rounding :math:`-z/\sqrt{2}`
   to a float changes :math:`\operatorname{erfc}` by a relative :math:`z^2 u`
@@ -23,6 +23,13 @@ Products such as :math:`z\,\Phi(z)` lose digits when :math:`\Phi(z)` is subnorma
 ``scaled=True`` these helpers return the value times :math:`2^{64}` (`SCALE`),
 computed without passing through a subnormal, and the caller scales the final result
 back with one rounding.
+
+GELU's kernels, `z_ndtr` (:math:`z\,\Phi(z)`) and `z_ndtr_derivative`
+(:math:`\Phi(z) + z\,\varphi(z)`), use `ndtr`'s method near 0. In the tails they
+rewrite s_erf.c's :math:`\operatorname{erfc}(x) = e^{-x^2 - 0.5625 + R/S}/x` at
+:math:`x = |z|/\sqrt{2}`: :math:`|z|\,\Phi(-|z|)` is one exponential, no division,
+whose argument :math:`-z^2/2` is split exactly, so no rounded :math:`x` needs
+correcting there.
 
 Everything here takes and returns float64 arrays and skips the input checks of
 `course_lib._arrays`: the public functions do those.
@@ -45,13 +52,25 @@ from __future__ import annotations
 
 import functools
 import struct
+from typing import TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._eft import two_product, two_sum
+from ._eft import fast_two_sum, split, two_product, two_sum
 
-__all__ = ["DEEP", "SCALE", "erf", "erfc", "exp_scaled", "exp_times", "ndtr", "normal_pdf"]
+__all__ = [
+    "DEEP",
+    "SCALE",
+    "erf",
+    "erfc",
+    "exp_scaled",
+    "exp_times",
+    "ndtr",
+    "normal_pdf",
+    "z_ndtr",
+    "z_ndtr_derivative",
+]
 
 SCALE = 64
 """``scaled=True`` results are the value times ``2**SCALE``."""
@@ -130,7 +149,6 @@ _SB = _fdlibm(
 
 # High words (sign bit cleared) that bound s_erf.c's ranges, as in the C source.
 _TINY_SUB = 0x00800000  # 2**-1015: below it, avoid a spurious underflow
-_TINY_ERFC = 0x3C700000  # 2**-56
 _TINY_ERF = 0x3E300000  # 2**-28
 _QUARTER = 0x3FD00000  # 0.25
 _SMALL = 0x3FEB0000  # 0.84375
@@ -336,10 +354,43 @@ def _below(high_word: int) -> float:
     return float(np.uint64(high_word << 32).view(np.float64))
 
 
+def _erfc_small(
+    x: np.ndarray, lo: np.ndarray | None, gauss: np.ndarray | None = None
+) -> np.ndarray:
+    """``erfc(x + lo)`` for ``|x| < 0.84375``, as s_erf.c computes it.
+
+    ``1 - erf(x)``, rearranged for ``x >= 1/4`` so that ``x - 0.5`` is exact. (s_erf.c's
+    ``1 - x`` below ``2**-56`` is left out: there both round to 1.) `lo` adds the
+    first-order correction ``-2/sqrt(pi) exp(-x**2) lo``, with `gauss` for
+    ``2/sqrt(pi) exp(-x**2)`` when the caller has it to a few digits.
+    """
+    xy = x * _small_ratio(x)
+    v = np.where(x < 0.25, 1.0 - (x + xy), 0.5 - (xy + (x - 0.5)))
+    return _corrected(v, x, lo, gauss)
+
+
+def _erfc_mid(x: np.ndarray, lo: np.ndarray | None, gauss: np.ndarray | None = None) -> np.ndarray:
+    """``erfc(x + lo)`` for ``0.84375 <= |x| < 1.25``, as s_erf.c computes it (`_erfc_small`)."""
+    pq = _mid_ratio(np.abs(x))
+    v = np.where(np.signbit(x), 1.0 + (_ERX + pq), (1.0 - _ERX) - pq)
+    return _corrected(v, x, lo, gauss)
+
+
+def _corrected(
+    v: np.ndarray, x: np.ndarray, lo: np.ndarray | None, gauss: np.ndarray | None
+) -> np.ndarray:
+    """``v - 2/sqrt(pi) exp(-x**2) lo``: ``erfc(x + lo)`` to first order, from ``v = erfc(x)``."""
+    if lo is not None:
+        lo = lo * (_TWO_OVER_SQRT_PI * np.exp(-x * x) if gauss is None else gauss)
+        v -= lo
+    return v
+
+
 def _erfc(x: np.ndarray, lo: np.ndarray | None, scaled: bool) -> np.ndarray:
     """``erfc(x + lo)`` for a 1-d `x` and a correction ``|lo| << ulp(x)``.
 
-    With ``lo=None`` and ``scaled=False`` this is s_erf.c's erfc, step for step; `lo`
+    With ``lo=None`` and ``scaled=False`` this is s_erf.c's erfc, step for step (but
+    for a step that changes no result, see `_erfc_small`); `lo`
     adds the first-order correction ``-2/sqrt(pi) exp(-x**2) lo``, exactly folded into
     the exponent in the tail; ``scaled`` multiplies the result by ``2**SCALE``.
 
@@ -356,23 +407,12 @@ def _erfc(x: np.ndarray, lo: np.ndarray | None, scaled: bool) -> np.ndarray:
         return i, ax[i], None if lo is None else lo[i]
 
     with np.errstate(under="ignore"):
-        # |x| < 0.84375: 1 - erf(x), rearranged for x >= 1/4; 1 - x below 2**-56
+        # |x| < 0.84375: 1 - erf(x), rearranged for x >= 1/4
         i, a, d = where(ax < _below(_SMALL))
-        xm, nm = x[i], neg[i]
-        xy = xm * _small_ratio(xm)
-        v = np.where(nm | (a < _below(_QUARTER)), 1.0 - (xm + xy), 0.5 - (xy + (xm - 0.5)))
-        v = np.where(a < _below(_TINY_ERFC), 1.0 - xm, v)
-        if d is not None:  # erfc(x + lo) = erfc(x) - 2/sqrt(pi) exp(-x**2) lo + O(lo**2)
-            v -= _TWO_OVER_SQRT_PI * np.exp(-xm * xm) * d
-        out[i] = v * scale
+        out[i] = _erfc_small(x[i], d) * scale
         # 0.84375 <= |x| < 1.25
         i, a, d = where((ax >= _below(_SMALL)) & (ax < _below(_MID)))
-        pq = _mid_ratio(a)
-        v = np.where(neg[i], 1.0 + (_ERX + pq), (1.0 - _ERX) - pq)
-        if d is not None:
-            xm = x[i]
-            v -= _TWO_OVER_SQRT_PI * np.exp(-xm * xm) * d
-        out[i] = v * scale
+        out[i] = _erfc_mid(x[i], d) * scale
         # 1.25 <= x < 28: the tail; erfc(-6 < x <= -1.25) = 2 - erfc(|x|); each side in
         # two parts, below and above 1/0.35, for the tail's two rational approximations
         mid, split = ax >= _below(_MID), ax < _below(_RA_ERFC)
@@ -500,8 +540,7 @@ def ndtr_twice_scaled(z: np.ndarray) -> np.ndarray:
     For kernels that fold the last scaling, a power of two, into their own, and so round
     once. (Call it with underflow ignored: the tail below ``z = -38.6`` is subnormal.)
     """
-    t, e = two_product(z, np.float64(-_SQRT1_2))  # t + e = -z * _SQRT1_2 exactly
-    return _erfc(t, e - z * _SQRT1_2_LO, scaled=True)
+    return _erfc(*_minus_z_over_sqrt2(z), scaled=True)
 
 
 def normal_pdf(z: ArrayLike, scaled: bool = False) -> np.ndarray:
@@ -543,11 +582,197 @@ def normal_pdf(z: ArrayLike, scaled: bool = False) -> np.ndarray:
     return out.reshape(shape)
 
 
+_Split: TypeAlias = tuple[np.ndarray | np.floating, np.ndarray | np.floating]  # split()'s
+# split() of the constants that multiply arrays in exact products
+_SPLIT_MINUS_SQRT1_2 = split(np.float64(-_SQRT1_2))
+_SPLIT_PDF = split(np.float64(_INV_SQRT_2PI))
+
+
 def normal_pdf_scaled(z: np.ndarray) -> np.ndarray:
     """``2**SCALE * phi(z)`` for a 1-d float64 `z` within [-40, 40]: `normal_pdf`'s core."""
-    hi, lo = two_product(z, z)
+    return _normal_pdf(z, split(z), scaled=True)[0]
+
+
+def _normal_pdf(z: np.ndarray, z_split: _Split, scaled: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(phi(z), exp(-fl(z*z)/2))``, ``phi`` times ``2**SCALE`` if `scaled` (else for
+    ``|z| < 37``, where no result is near a subnormal); `z_split` is ``split(z)``."""
+    hi, lo = two_product(z, z, splits=(z_split, z_split))
     # exp(-hi/2) (1 - lo/2) (c + c_lo) with c the constant: E*c exactly as p + pe, so the
     # only roundings are exp's and the final sum's.
-    e, rel = _exp_scaled_parts(-0.5 * hi)
-    p, pe = two_product(e, np.float64(_INV_SQRT_2PI))
-    return p + (pe + p * ((_INV_SQRT_2PI_REL_LO + rel) - 0.5 * lo))
+    e, rel = _exp_scaled_parts(-0.5 * hi) if scaled else (np.exp(-0.5 * hi), 0.0)
+    p, pe = two_product(e, np.float64(_INV_SQRT_2PI), splits=(split(e), _SPLIT_PDF))
+    return p + (pe + p * ((_INV_SQRT_2PI_REL_LO + rel) - 0.5 * lo)), e
+
+
+# ------------------------------------------------------- GELU's z Phi(z) and its derivative
+# s_erf.c's ranges as bounds on |z|, for x = |z|/sqrt(2): |z| < _Z_SMALL is |x| < 0.84375, and so
+# on. (A z within an ulp of a bound may take either side: the approximations overlap there.)
+_Z_SMALL, _Z_MID, _Z_SPLIT = (float(np.sqrt(2.0) * _below(w)) for w in (_SMALL, _MID, _RA_ERFC))
+# Constants c = hi + lo of the exponents below, hi a multiple of 2**-40 so that hi - zh*zh/2 is
+# exact (zh*zh/2 is a multiple of 2**-41 for zh >= 1, and below 1024), computed with mpmath:
+# -0.5625 - ln(2)/2, for |z| Phi(-|z|) = exp(-z*z/2 - 0.5625 + R/S) / sqrt(2) (s_erf.c's tail)
+_TAIL_HI, _TAIL_LO = -0.9090735902800589, 8.619722262807417e-14
+# -ln(2 pi)/2, for phi(z) = exp(-z*z/2 - ln(2 pi)/2)
+_PDF_HI, _PDF_LO = -0.9189385332047095, 3.678716505667335e-14
+
+
+def _minus_z_over_sqrt2(
+    z: np.ndarray, z_split: _Split | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(t, d)`` with ``t = fl(-z/sqrt(2))`` and ``t + d = -z/sqrt(2)`` to far below an ulp."""
+    zs = split(z) if z_split is None else z_split
+    t, e = two_product(z, np.float64(-_SQRT1_2), splits=(zs, _SPLIT_MINUS_SQRT1_2))
+    return t, e - z * _SQRT1_2_LO  # t + e = -z * _SQRT1_2 exactly
+
+
+def _tail_exponent(az: np.ndarray, first: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(q, h, ratio)`` for ``az = |z|`` in s_erf.c's tail, ``x = az/sqrt(2) >= 1.25``.
+
+    ``-z*z/2 = q + h`` exactly: ``q = -zh*zh/2`` with ``zh`` cut to its high word is
+    exact, and ``h = (zh - z)(zh + z)/2`` is below ``2**-20 z*z``. ``ratio`` is
+    s_erf.c's ``R/S`` at ``1/x**2 = 2/z**2`` (``first``: below ``x = 1/0.35``), which
+    needs no more than its own accuracy.
+    """
+    zh = (az.view(np.uint64) & np.uint64(0xFFFFFFFF00000000)).view(np.float64)
+    s = az * az
+    np.divide(2.0, s, out=s)
+    num, den = (_RA, _SA) if first else (_RB, _SB)
+    ratio = _poly(num, s)
+    ratio /= _poly(den, s)
+    q = zh * zh
+    q *= -0.5
+    h = zh - az
+    h *= zh + az
+    h *= 0.5
+    return q, h, ratio
+
+
+def _exp_of_sum(a: np.ndarray, b: np.ndarray, rel: float, exact: bool) -> np.ndarray:
+    """``exp(a + b) * (1 + rel)`` with `exp` rounded once, for ``|b| < 1`` and a small `rel`.
+
+    ``a + b = s + e`` exactly (`fast_two_sum` where ``|a| >= |b|`` always holds, else
+    `two_sum` when `exact`), and ``exp(s + e) (1 + rel) = exp(s) (1 + e + rel)`` to far
+    below an ulp, as ``|e|`` is within half an ulp of ``s``.
+    """
+    s, e = two_sum(a, b) if exact else fast_two_sum(a, b)
+    r = np.exp(s)
+    e += rel
+    e *= r
+    e += r
+    return e
+
+
+# The constants' low parts, as relative factors exp(lo) - 1, for the tail's two parts
+_TAIL_REL = (float(np.expm1(_TAIL_LO)), float(np.expm1(_TAIL_LO + SCALE * _LN2_LO)))
+_PDF_REL = (float(np.expm1(_PDF_LO)), float(np.expm1(_PDF_LO + SCALE * _LN2_LO)))
+
+
+def _tail_terms(az: np.ndarray, first: bool, pdf: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(|z| Phi(-|z|), phi(z) if pdf)`` for `az` in the tail, times ``2**SCALE`` unless `first`.
+
+    With ``x = |z|/sqrt(2)``, s_erf.c's ``erfc(x) = exp(-x*x - 0.5625 + R/S) / x`` gives
+    ``|z| Phi(-|z|) = |z| erfc(x)/2 = exp(-z*z/2 - 0.5625 - ln(2)/2 + R/S)``: no division,
+    and ``-z*z/2`` is exact (`_tail_exponent`), so the only roundings are exp's, those of
+    ``R/S`` (at most 0.22) and the last. Beyond ``1/0.35`` (not `first`) the result is
+    formed times ``2**SCALE``, by adding ``SCALE * ln2_hi`` to the exponent exactly:
+    ``|z| Phi(-|z|)`` is subnormal from ``z = -37.5``. There the exponent can cross 0,
+    and its sum is `two_sum`'s.
+    """
+    part = 0 if first else 1
+    q, h, ratio = _tail_exponent(az, first)
+    shift = 0.0 if first else SCALE * _LN2_HI
+    ratio += h
+    v = _exp_of_sum(q + (_TAIL_HI + shift), ratio, _TAIL_REL[part], not first)
+    if not pdf:
+        return v, None
+    q += _PDF_HI + shift
+    return v, _exp_of_sum(q, h, _PDF_REL[part], not first)
+
+
+def _ranges(z: np.ndarray, below: float | None = None) -> tuple[np.ndarray, ...]:
+    """The indices of `z` in s_erf.c's four ranges of ``x = |z|/sqrt(2)``: below 0.84375,
+    below 1.25, below 1/0.35, and the rest, with NaN (it propagates) or, given `below`,
+    the rest where ``z < below``."""
+    az = np.abs(z)
+    under = [az < bound for bound in (_Z_SMALL, _Z_MID, _Z_SPLIT)]
+    rest = ~under[2] if below is None else (z < below) & ~under[2]
+    return (
+        np.flatnonzero(under[0]),
+        np.flatnonzero(under[1] ^ under[0]),
+        np.flatnonzero(under[2] ^ under[1]),
+        np.flatnonzero(rest),
+    )
+
+
+# Phi(z) rounds to 1 from z = 6 sqrt(2) on (s_erf.c's erfc(-6) = 2), and so z Phi(z) to z
+_Z_ONE = float(np.sqrt(2.0) * _below(_SIX))
+
+
+def z_ndtr(z: np.ndarray) -> np.ndarray:
+    r"""GELU's :math:`z\,\Phi(z)` for a 1-d float64 `z` with no value below -40 (call it
+    with underflow ignored).
+
+    Near 0 (:math:`|z| < 1.25\sqrt{2}`) this is `ndtr`'s :math:`z\,\operatorname{erfc}(t + d)/2`
+    with :math:`t + d = -z/\sqrt{2}`. In the tails, :math:`v = |z|\,\Phi(-|z|)` comes from
+    one exp with an exact argument (`_tail_terms`) and
+    :math:`z\,\Phi(z) = \max(z, -0) - v`: :math:`-v` for :math:`z < 0`, and
+    :math:`z - v` for :math:`z > 0`, as :math:`\Phi(z) = 1 - \Phi(-z)`. From
+    :math:`z = 6\sqrt{2}` on (and for NaN) the result is `z`, copied.
+    """
+    out = z.copy()
+    small, mid, first, rest = _ranges(z, below=_Z_ONE)
+    for i, erfc_part in ((small, _erfc_small), (mid, _erfc_mid)):
+        zi = z[i]
+        t, d = _minus_z_over_sqrt2(zi)
+        v = erfc_part(t, d)
+        v *= zi
+        v *= 0.5
+        out[i] = v
+    for i, part in ((first, True), (rest, False)):
+        zi = z[i]
+        v, _ = _tail_terms(np.abs(zi), part, pdf=False)
+        if not part:
+            v *= 2.0**-SCALE  # one rounding, subnormal or not
+        out[i] = np.maximum(zi, -0.0) - v  # -0.0 - v: the sign of an underflowed -v
+    return out
+
+
+def z_ndtr_derivative(z: np.ndarray) -> np.ndarray:
+    r"""GELU's derivative :math:`\Phi(z) + z\,\varphi(z)` for a 1-d float64 `z` within
+    [-40, 40] (call it with underflow ignored).
+
+    Near 0, `ndtr`'s :math:`\operatorname{erfc}(t + d)/2` plus :math:`z` times
+    `normal_pdf`'s :math:`\varphi`, whose exp serves erfc's correction too. In the tails,
+    with :math:`v = |z|\,\Phi(-|z|)` and :math:`\varphi(z)` from the same exact exponent
+    (`_tail_terms`), :math:`w = z\,\varphi(z) - v/z` is
+    :math:`\Phi(z) + z\varphi(z)` for :math:`z < 0` and that minus 1 for
+    :math:`z > 0`. It cancels little: :math:`v/|z| < |z|\varphi(z)/z^2` there.
+    """
+    out = np.empty_like(z)
+    small, mid, first, rest = _ranges(z)
+    for i, erfc_part in ((small, _erfc_small), (mid, _erfc_mid)):
+        zi = z[i]
+        zs = split(zi)
+        t, d = _minus_z_over_sqrt2(zi, zs)
+        pdf, gauss = _normal_pdf(zi, zs, scaled=False)
+        # exp(-z*z/2) is exp(-t*t) to a few ulps: enough for erfc's correction
+        v = erfc_part(t, d, _TWO_OVER_SQRT_PI * gauss)
+        v *= 0.5
+        # z phi(z) exactly as p + pe: Phi + z phi cancels near -0.75, and at -1.28, where
+        # it is -0.125, a rounded z phi (0.225, in the binade above) would cost an ulp
+        p, pe = two_product(zi, pdf, splits=(zs, split(pdf)))
+        v += p
+        v += pe
+        out[i] = v
+    for i, part in ((first, True), (rest, False)):
+        zi = z[i]
+        v, phi = _tail_terms(np.abs(zi), part, pdf=True)
+        assert phi is not None
+        phi *= zi  # z phi(z) - v/z: Phi(z) + z phi(z) for z < 0, and that minus 1 for z > 0
+        v /= zi
+        phi -= v
+        if not part:
+            phi *= 2.0**-SCALE
+        phi += np.clip(zi, 0.0, 1.0)  # 0 or 1, as |z| > 1.7 here
+        out[i] = phi
+    return out

@@ -25,8 +25,8 @@ from ._special import (
     SCALE,
     exp_scaled,
     exp_times,
-    ndtr_twice_scaled,
-    normal_pdf_scaled,
+    z_ndtr,
+    z_ndtr_derivative,
 )
 from .sigmoid import sigmoid, sigmoid_derivative
 
@@ -600,25 +600,13 @@ def _tanh_argument(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return v, h
 
 
-# Multiplying by a power of two rounds as ldexp does (once, correctly), subnormal results
-# included, and is a SIMD loop
-_UNSCALE = 2.0**-SCALE
-
-
 def _gelu_exact(x: np.ndarray) -> np.ndarray:
-    xc = np.clip(x, -40.0, 40.0)  # beyond, gelu is z (Phi = 1) or underflows to 0
-    out = xc * ndtr_twice_scaled(xc)  # 2**(SCALE + 1) z Phi(z), normal down to z = -38.6,
-    out *= 0.5 * _UNSCALE  # below which the result is 0 either way
-    np.copyto(out, x, where=x > 40.0)
-    return out
+    return z_ndtr(np.maximum(x, -40.0))  # below -40, gelu underflows to -0.0
 
 
 def _gelu_exact_derivative(x: np.ndarray) -> np.ndarray:
-    xc = np.clip(x, -40.0, 40.0)  # beyond, gelu' is 1 or 0 and z * phi(z) would be inf * 0
-    out = xc * normal_pdf_scaled(xc)
-    out += 0.5 * ndtr_twice_scaled(xc)  # rounds as ndtr's ldexp(., -1) would
-    out *= _UNSCALE
-    return out
+    # beyond 40, gelu' is 1 or 0 (and z * phi(z) would be inf * 0)
+    return z_ndtr_derivative(np.clip(x, -40.0, 40.0))
 
 
 def _gelu_tanh(x: np.ndarray) -> np.ndarray:
@@ -684,8 +672,11 @@ def gelu(z: ArrayLike, approximate: str = "none") -> FloatResult:
     with :math:`\Phi` the standard normal CDF. The textbook
     :math:`\tfrac12(1 + \operatorname{erf}(z/\sqrt{2}))` cancels to 0 for
     :math:`z < -8.3`, where :math:`\Phi(z)` is still :math:`10^{-16}`; ``erfc`` does
-    not, and the rounding of :math:`-z/\sqrt{2}` is corrected for (see
-    `course_lib._special.ndtr`).
+    not. Near 0 the rounding of :math:`-z/\sqrt{2}` is corrected for (see
+    `course_lib._special.ndtr`); for :math:`|z| > 1.25\sqrt{2}`, erfc's tail
+    :math:`e^{-x^2 - 0.5625 + R/S}/x` at :math:`x = |z|/\sqrt{2}` makes
+    :math:`|z|\,\Phi(-|z|)` one exponential whose argument :math:`-z^2/2` is exact, with
+    no division (`course_lib._special.z_ndtr`), and :math:`\Phi(z) = 1 - \Phi(-z)`.
 
     The tanh approximation
 
@@ -708,7 +699,7 @@ def gelu(z: ArrayLike, approximate: str = "none") -> FloatResult:
     >>> gelu(np.array([-1.0, 1.0]), approximate="tanh")
     array([-0.15880801,  0.84119199])
     >>> float(gelu(-10.0))  # with 1 + erf(-10/sqrt(2)) this is -0.0
-    -7.619853024160528e-23
+    -7.619853024160526e-23
     """
     func = "gelu"
     z = as_float_array(z, func)
@@ -742,8 +733,9 @@ def gelu_derivative(z: ArrayLike, approximate: str = "none") -> FloatResult:
 
     :math:`e^{-z^2/2}` is computed with :math:`z^2` split exactly into two floats,
     since rounding :math:`z^2` alone costs a relative :math:`z^2 u/2` (hundreds of
-    ulps for :math:`|z| > 30`). With :math:`w = 2u` as in `gelu`, the tanh
-    approximation has
+    ulps for :math:`|z| > 30`). In the tails :math:`\Phi` and :math:`\varphi` share
+    that exact exponent (`course_lib._special.z_ndtr_derivative`). With :math:`w = 2u`
+    as in `gelu`, the tanh approximation has
 
     .. math::
 

@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 import course_lib as cl
 from course_lib._arrays import as_float_array, check_axis, check_same_shape, real_scalar
-from course_lib._eft import dot2, split, two_product, two_sum
+from course_lib._eft import dot2, fast_two_sum, split, two_product, two_sum
 from course_lib._kernels import BLOCK, blockwise, blockwise_float64, neg_abs, via_float64
 
 moderate = st.floats(-1e150, 1e150, allow_nan=False, allow_subnormal=False).filter(
@@ -111,6 +111,13 @@ class TestErrorFreeTransformations:
         s, e = two_sum(np.float64(a), np.float64(b))
         assert exact(s) + exact(e) == exact(a) + exact(b)
         assert s == a + b
+
+    @given(moderate, moderate)
+    def test_fast_two_sum_is_exact_for_the_larger_first(self, a, b):
+        a, b = (a, b) if abs(a) >= abs(b) else (b, a)
+        s, e = fast_two_sum(np.array([a]), np.array([b]))
+        assert s[0] == a + b
+        assert Fraction(s[0]) + Fraction(e[0]) == Fraction(a) + Fraction(b)
 
     @given(moderate, moderate)
     def test_two_product_is_exact(self, a, b):

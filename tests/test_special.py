@@ -2,6 +2,7 @@
 
 import re
 import struct
+from fractions import Fraction
 from pathlib import Path
 
 import mpmath
@@ -13,8 +14,18 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from course_lib import _special
-from course_lib._special import SCALE, erf, erfc, exp_scaled, ndtr, normal_pdf
-from tests.reference import hard_points, mp_map, ulp_error, worst
+from course_lib._special import (
+    SCALE,
+    erf,
+    erfc,
+    exp_scaled,
+    ndtr,
+    normal_pdf,
+    z_ndtr,
+    z_ndtr_derivative,
+)
+from course_lib.bounds import BOUNDS, SCALED, ZEROS
+from tests.reference import MP, MP_TERMS, hard_points, mp_map, terms_error, ulp_error, worst
 
 # s_erf.c's range boundaries: 2**-56, 2**-28, 1/4, 0.84375, 1.25, 1/0.35, 6, 28
 BOUNDARIES = np.array([2.0**-56, 2.0**-28, 0.25, 0.84375, 1.25, 1 / 0.35, 6.0, 28.0])
@@ -253,3 +264,74 @@ class TestCommon:
         with np.errstate(all="raise"):
             out = func(x)
         assert np.isnan(out[-1])
+
+
+class TestGeluKernels:
+    """`z_ndtr` and `z_ndtr_derivative`, GELU's kernels, where their method changes."""
+
+    # s_erf.c's ranges in z = sqrt(2) x (and where z Phi(z) rounds to z), with the
+    # 64 floats on either side of each, on both sides of 0
+    EDGES = np.array([_special._Z_SMALL, _special._Z_MID, _special._Z_SPLIT, _special._Z_ONE])
+
+    @staticmethod
+    def around(edges):
+        steps = np.arange(-64, 65)
+        z = np.concatenate([e + steps * np.spacing(e) for e in edges])
+        return np.concatenate([z, -z])
+
+    def test_gelu_across_every_range_edge(self):
+        z = self.around(self.EDGES)
+        with np.errstate(under="ignore"):
+            err = ulp_error(z_ndtr(z), mp_map(MP["gelu"], z))
+        assert err.max() <= BOUNDS["gelu"]["float64"], worst(err, z)
+
+    def test_derivative_across_every_range_edge(self):
+        z = self.around(self.EDGES)
+        ref = mp_map(MP["gelu_derivative"], z)
+        with np.errstate(under="ignore"):
+            out = z_ndtr_derivative(z)
+        far = np.abs(z - ZEROS["gelu_derivative"]) > 0.5  # the bound in ulps holds there
+        err = ulp_error(out, ref)
+        assert err[far].max() <= BOUNDS["gelu_derivative"]["float64"], worst(err[far], z[far])
+        scaled = terms_error(out, ref, mp_map(MP_TERMS["gelu_derivative"], z))
+        assert scaled.max() <= SCALED["gelu_derivative"], worst(scaled, z)
+
+    def test_tail_exponent_is_exact(self):
+        # -z*z/2 = q + h: q is exact, and so is q plus the exponent's constant, in both
+        # parts of the tail; h is rounded once (to within an ulp of h)
+        z = np.random.default_rng(5).uniform(_special._Z_MID, 40.0, 2000)
+        for first in (True, False):
+            q, h, _ = _special._tail_exponent(z, first)
+            shift = 0.0 if first else SCALE * _special._LN2_HI
+            for hi in (_special._TAIL_HI + shift, _special._PDF_HI + shift):
+                assert all(Fraction(a + hi) == Fraction(a) + Fraction(hi) for a in q)
+            for zj, qj, hj in zip(z, q, h, strict=True):
+                rest = -(Fraction(zj) ** 2) / 2 - Fraction(qj)
+                assert abs(rest - Fraction(hj)) <= abs(Fraction(hj)) * Fraction(1, 2**52)
+
+    def test_exponent_constants(self):
+        # c = hi + lo, hi a multiple of 2**-40 (what makes hi - zh*zh/2 exact) and lo
+        # the rest, rounded (mpmath at 50 digits)
+        with mpmath.workdps(50):
+            for hi, lo, exact in (
+                (_special._TAIL_HI, _special._TAIL_LO, -mpmath.mpf(9) / 16 - mpmath.log(2) / 2),
+                (_special._PDF_HI, _special._PDF_LO, -mpmath.log(2 * mpmath.pi) / 2),
+            ):
+                assert (hi * 2**40).is_integer()
+                assert abs(hi - exact) <= 2.0**-41
+                assert abs(mpmath.mpf(hi) + mpmath.mpf(lo) - exact) <= 2.0**-53 * abs(lo)
+
+    def test_limits_and_nan(self):
+        # gelu: -0.0 where -v underflows, z itself from 6 sqrt(2) on (inf too), NaN kept;
+        # gelu': 0 where it underflows, 1 far right
+        z = np.array([-40.0, -38.0, 8.49, 8.5, 40.0, 1e300, np.inf, np.nan])
+        with np.errstate(under="ignore"):
+            g = z_ndtr(z)
+            d = z_ndtr_derivative(np.clip(z, -40, 40))
+        np.testing.assert_array_equal(g[2:], z[2:])
+        assert g[0] == 0
+        assert np.signbit(g[0])
+        assert -1e-300 < g[1] < 0  # a subnormal, formed times 2**64 and rounded once
+        assert d[0] == 0
+        np.testing.assert_array_equal(d[4:7], 1.0)
+        assert np.isnan(d[-1])
