@@ -28,8 +28,8 @@ GELU's kernels, `z_ndtr` (:math:`z\,\Phi(z)`) and `z_ndtr_derivative`
 (:math:`\Phi(z) + z\,\varphi(z)`), use `ndtr`'s method near 0. In the tails they
 rewrite s_erf.c's :math:`\operatorname{erfc}(x) = e^{-x^2 - 0.5625 + R/S}/x` at
 :math:`x = |z|/\sqrt{2}`: :math:`|z|\,\Phi(-|z|)` is one exponential, no division,
-whose argument :math:`-z^2/2` is split exactly, so no rounded :math:`x` needs
-correcting there.
+whose argument :math:`-z^2/2` is carried as an exact part plus a rest below
+:math:`2^{-20} z^2`, so no rounded :math:`x` needs correcting there.
 
 Everything here takes and returns float64 arrays and skips the input checks of
 `course_lib._arrays`: the public functions do those.
@@ -537,8 +537,8 @@ def ndtr(z: ArrayLike, scaled: bool = False) -> np.ndarray:
 def ndtr_twice_scaled(z: np.ndarray) -> np.ndarray:
     """``2 * 2**SCALE * Phi(z)`` for a 1-d float64 `z` within [-64, 64]: `ndtr`'s core.
 
-    For kernels that fold the last scaling, a power of two, into their own, and so round
-    once. (Call it with underflow ignored: the tail below ``z = -38.6`` is subnormal.)
+    `ndtr` scales it back with one ldexp. (Call it with underflow ignored: the tail below
+    ``z = -38.6`` is subnormal.)
     """
     return _erfc(*_minus_z_over_sqrt2(z), scaled=True)
 
@@ -590,18 +590,22 @@ _SPLIT_PDF = split(np.float64(_INV_SQRT_2PI))
 
 def normal_pdf_scaled(z: np.ndarray) -> np.ndarray:
     """``2**SCALE * phi(z)`` for a 1-d float64 `z` within [-40, 40]: `normal_pdf`'s core."""
-    return _normal_pdf(z, split(z), scaled=True)[0]
+    p, rest, _ = _normal_pdf_parts(z, split(z), scaled=True)
+    return p + rest
 
 
-def _normal_pdf(z: np.ndarray, z_split: _Split, scaled: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``(phi(z), exp(-fl(z*z)/2))``, ``phi`` times ``2**SCALE`` if `scaled` (else for
-    ``|z| < 37``, where no result is near a subnormal); `z_split` is ``split(z)``."""
+def _normal_pdf_parts(
+    z: np.ndarray, z_split: _Split, scaled: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(p, rest, exp(-fl(z*z)/2))`` with ``phi(z) = p + rest`` before its last rounding,
+    times ``2**SCALE`` if `scaled` (else for ``|z| < 37``, where no result is near a
+    subnormal); `z_split` is ``split(z)``."""
     hi, lo = two_product(z, z, splits=(z_split, z_split))
     # exp(-hi/2) (1 - lo/2) (c + c_lo) with c the constant: E*c exactly as p + pe, so the
     # only roundings are exp's and the final sum's.
     e, rel = _exp_scaled_parts(-0.5 * hi) if scaled else (np.exp(-0.5 * hi), 0.0)
     p, pe = two_product(e, np.float64(_INV_SQRT_2PI), splits=(split(e), _SPLIT_PDF))
-    return p + (pe + p * ((_INV_SQRT_2PI_REL_LO + rel) - 0.5 * lo)), e
+    return p, pe + p * ((_INV_SQRT_2PI_REL_LO + rel) - 0.5 * lo), e
 
 
 # ------------------------------------------------------- GELU's z Phi(z) and its derivative
@@ -628,8 +632,9 @@ def _minus_z_over_sqrt2(
 def _tail_exponent(az: np.ndarray, first: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(q, h, ratio)`` for ``az = |z|`` in s_erf.c's tail, ``x = az/sqrt(2) >= 1.25``.
 
-    ``-z*z/2 = q + h`` exactly: ``q = -zh*zh/2`` with ``zh`` cut to its high word is
-    exact, and ``h = (zh - z)(zh + z)/2`` is below ``2**-20 z*z``. ``ratio`` is
+    ``-z*z/2 = q + h``: ``q = -zh*zh/2`` with ``zh`` cut to its high word is exact,
+    and the rest ``h = (zh - z)(zh + z)/2``, below ``2**-20 z*z``, is rounded twice (within
+    2 ulps of ``h``, 2e-19 at most: far below an ulp of the exponent). ``ratio`` is
     s_erf.c's ``R/S`` at ``1/x**2 = 2/z**2`` (``first``: below ``x = 1/0.35``), which
     needs no more than its own accuracy.
     """
@@ -672,11 +677,12 @@ def _tail_terms(az: np.ndarray, first: bool, pdf: bool) -> tuple[np.ndarray, np.
 
     With ``x = |z|/sqrt(2)``, s_erf.c's ``erfc(x) = exp(-x*x - 0.5625 + R/S) / x`` gives
     ``|z| Phi(-|z|) = |z| erfc(x)/2 = exp(-z*z/2 - 0.5625 - ln(2)/2 + R/S)``: no division,
-    and ``-z*z/2`` is exact (`_tail_exponent`), so the only roundings are exp's, those of
-    ``R/S`` (at most 0.22) and the last. Beyond ``1/0.35`` (not `first`) the result is
-    formed times ``2**SCALE``, by adding ``SCALE * ln2_hi`` to the exponent exactly:
-    ``|z| Phi(-|z|)`` is subnormal from ``z = -37.5``. There the exponent can cross 0,
-    and its sum is `two_sum`'s.
+    and ``-z*z/2`` is carried as an exact part plus a tiny rest (`_tail_exponent`), so
+    the roundings that count are exp's, those of ``R/S`` (a value of at most 0.22, off
+    by up to 1.2 of its ulps: the largest term) and the last. Beyond ``1/0.35`` (not
+    `first`) the result is formed times ``2**SCALE``, by adding ``SCALE * ln2_hi`` to the
+    exponent exactly: ``|z| Phi(-|z|)`` is subnormal from ``z = -37.62``. There the
+    exponent can cross 0, and its sum is `two_sum`'s.
     """
     part = 0 if first else 1
     q, h, ratio = _tail_exponent(az, first)
@@ -754,13 +760,16 @@ def z_ndtr_derivative(z: np.ndarray) -> np.ndarray:
         zi = z[i]
         zs = split(zi)
         t, d = _minus_z_over_sqrt2(zi, zs)
-        pdf, gauss = _normal_pdf(zi, zs, scaled=False)
+        pdf, pdf_rest, gauss = _normal_pdf_parts(zi, zs, scaled=False)
         # exp(-z*z/2) is exp(-t*t) to a few ulps: enough for erfc's correction
         v = erfc_part(t, d, _TWO_OVER_SQRT_PI * gauss)
         v *= 0.5
-        # z phi(z) exactly as p + pe: Phi + z phi cancels near -0.75, and at -1.28, where
-        # it is -0.125, a rounded z phi (0.225, in the binade above) would cost an ulp
+        # z phi(z) from phi's unrounded parts, z * pdf exactly: Phi + z phi cancels near
+        # -0.75, and near -1.27, where it is just below 0.125 in size, z phi = 0.227 lies in
+        # the binade above, so each rounding of z phi or of phi would cost 1.3 ulps of it
         p, pe = two_product(zi, pdf, splits=(zs, split(pdf)))
+        pdf_rest *= zi
+        pe += pdf_rest
         v += p
         v += pe
         out[i] = v
@@ -773,6 +782,6 @@ def z_ndtr_derivative(z: np.ndarray) -> np.ndarray:
         phi -= v
         if not part:
             phi *= 2.0**-SCALE
-        phi += np.clip(zi, 0.0, 1.0)  # 0 or 1, as |z| > 1.7 here
+        phi += np.clip(zi, -0.0, 1.0)  # 1, or -0.0 (keeps an underflowed -0.0), as |z| > 1.7
         out[i] = phi
     return out

@@ -675,8 +675,9 @@ def gelu(z: ArrayLike, approximate: str = "none") -> FloatResult:
     not. Near 0 the rounding of :math:`-z/\sqrt{2}` is corrected for (see
     `course_lib._special.ndtr`); for :math:`|z| > 1.25\sqrt{2}`, erfc's tail
     :math:`e^{-x^2 - 0.5625 + R/S}/x` at :math:`x = |z|/\sqrt{2}` makes
-    :math:`|z|\,\Phi(-|z|)` one exponential whose argument :math:`-z^2/2` is exact, with
-    no division (`course_lib._special.z_ndtr`), and :math:`\Phi(z) = 1 - \Phi(-z)`.
+    :math:`|z|\,\Phi(-|z|)` one exponential, with no division, whose argument
+    :math:`-z^2/2` is an exact part plus a tiny rest (`course_lib._special.z_ndtr`), and
+    :math:`\Phi(z) = 1 - \Phi(-z)`.
 
     The tanh approximation
 

@@ -296,9 +296,26 @@ class TestGeluKernels:
         scaled = terms_error(out, ref, mp_map(MP_TERMS["gelu_derivative"], z))
         assert scaled.max() <= SCALED["gelu_derivative"], worst(scaled, z)
 
+    def test_z_phi_from_phis_unrounded_parts(self):
+        # Near z = -1.27, Phi + z phi lies just below 0.125 in size and z phi = 0.227 in the
+        # binade above: rounding phi, or z phi, costs 1.3 ulps of the result each. At these
+        # two points (the first found by sampling, the second by the accuracy search in the
+        # old code) each rounding alone takes the error past the bound
+        z = np.array([-1.2598806635770534, -1.281448401367474])
+        ref = mp_map(MP["gelu_derivative"], z)
+        bound = BOUNDS["gelu_derivative"]["float64"]
+        assert ulp_error(z_ndtr_derivative(z), ref).max() <= bound
+        zs = _special.split(z)
+        t, d = _special._minus_z_over_sqrt2(z, zs)
+        p, rest, gauss = _special._normal_pdf_parts(z, zs, scaled=False)
+        half_erfc = 0.5 * _special._erfc_mid(t, d, _special._TWO_OVER_SQRT_PI * gauss)
+        hi, lo = _special.two_product(z, p + rest)  # phi rounded, z phi exact
+        assert ulp_error(half_erfc + hi + lo, ref)[0] > bound
+        assert ulp_error(half_erfc + z * (p + rest), ref)[1] > bound  # z phi rounded too
+
     def test_tail_exponent_is_exact(self):
         # -z*z/2 = q + h: q is exact, and so is q plus the exponent's constant, in both
-        # parts of the tail; h is rounded once (to within an ulp of h)
+        # parts of the tail; h is rounded twice (zh + z, then the product): within 2u
         z = np.random.default_rng(5).uniform(_special._Z_MID, 40.0, 2000)
         for first in (True, False):
             q, h, _ = _special._tail_exponent(z, first)
