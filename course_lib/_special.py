@@ -220,10 +220,15 @@ def _tail(
     return _tail_from_ratio(ax, ratio, lo, scaled)
 
 
-def _tail_ratio(ax: np.ndarray, first: bool) -> np.ndarray:
-    """`_tail`'s ``R/S`` for `ax` all below 1/0.35 (`first`) or all above."""
-    s = 1.0 / (ax * ax)
+def _tail_ratio(s: np.ndarray, first: bool) -> np.ndarray:
+    """`_tail`'s ``R/S`` at ``s = 1/x**2``, for `x` all below 1/0.35 (`first`) or all above."""
     return _poly(_RA, s) / _poly(_SA, s) if first else _poly(_RB, s) / _poly(_SB, s)
+
+
+def _high_part(x: np.ndarray) -> np.ndarray:
+    """`x` cut to its high word (s_erf.c's ``SET_LOW_WORD(z, 0)``): 21 significant bits,
+    so that its square is exact."""
+    return (x.view(np.uint64) & np.uint64(0xFFFFFFFF00000000)).view(np.float64)
 
 
 def _tail_from_ratio(
@@ -231,7 +236,7 @@ def _tail_from_ratio(
 ) -> np.ndarray:
     # z is ax cut to its high word (SET_LOW_WORD(z, 0)): z*z is exact, and so is
     # -z*z - 0.5625; the rest of -ax**2 = -z*z + (z - ax)*(z + ax) is small.
-    z = (ax.view(np.uint64) & np.uint64(0xFFFFFFFF00000000)).view(np.float64)
+    z = _high_part(ax)
     a = -z * z - 0.5625
     if lo is None:
         b = (z - ax) * (z + ax) + ratio
@@ -421,9 +426,10 @@ def _erfc(x: np.ndarray, lo: np.ndarray | None, scaled: bool) -> np.ndarray:
             (False, ~split & (ax < _below(_ERFC_ZERO)) & ~neg, ~split & (ax < _below(_SIX)) & neg),
         ):
             i, a, d = where(right)
-            out[i] = _tail_from_ratio(a, _tail_ratio(a, first), d, scaled)
+            out[i] = _tail_from_ratio(a, _tail_ratio(1.0 / (a * a), first), d, scaled)
             i, a, d = where(left)
-            tail = _tail_from_ratio(a, _tail_ratio(a, first), None if d is None else -d, False)
+            ratio = _tail_ratio(1.0 / (a * a), first)
+            tail = _tail_from_ratio(a, ratio, None if d is None else -d, False)
             out[i] = (2.0 - tail) * scale
         # x >= 28 (+inf too): tiny*tiny rounds to 0; x <= -6 (-inf too): 2 - tiny rounds to 2
         out[(ax >= _below(_ERFC_ZERO)) & ~neg] = 0.0
@@ -638,12 +644,8 @@ def _tail_exponent(az: np.ndarray, first: bool) -> tuple[np.ndarray, np.ndarray,
     s_erf.c's ``R/S`` at ``1/x**2 = 2/z**2`` (``first``: below ``x = 1/0.35``), which
     needs no more than its own accuracy.
     """
-    zh = (az.view(np.uint64) & np.uint64(0xFFFFFFFF00000000)).view(np.float64)
-    s = az * az
-    np.divide(2.0, s, out=s)
-    num, den = (_RA, _SA) if first else (_RB, _SB)
-    ratio = _poly(num, s)
-    ratio /= _poly(den, s)
+    zh = _high_part(az)
+    ratio = _tail_ratio(2.0 / (az * az), first)
     q = zh * zh
     q *= -0.5
     h = zh - az
